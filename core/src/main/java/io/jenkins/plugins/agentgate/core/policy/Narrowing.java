@@ -83,7 +83,7 @@ public final class Narrowing {
             v.add("protected paths " + candidate.filesystem().protectedPaths() + " leave out some of "
                     + base.filesystem().protectedPaths());
         }
-        if (!candidate.network().deny().containsAll(base.network().deny())) {
+        if (candidate.network().mode() == NetworkMode.ALLOWLIST && !candidate.network().deny().containsAll(base.network().deny())) {
             v.add("network deny list " + candidate.network().deny() + " leaves out some of " + base.network().deny());
         }
         if (base.credentials().requireFileWhenOutlasting() && !candidate.credentials().requireFileWhenOutlasting()) {

@@ -63,7 +63,10 @@ public final class PolicyEngine {
                     n.tools(), n.credentials(), n.limits(), classProfile.approval(), classProfile.rollback(), classProfile.evidence());
         }
 
-        String image = image(base.image(), request.image(), d);
+        // A narrower profile without its own default image falls back to the class's (checked against its list).
+        String requestedImage = request.image() != null ? request.image()
+                : base.image().defaultImage() != null ? base.image().defaultImage() : classProfile.image().defaultImage();
+        String image = image(base.image(), requestedImage, d);
         ToolPolicy tools = tools(base.tools(), request.tools(), d);
         NetworkPolicy network = network(base.network(), request.network(), d);
         FilesystemPolicy fs = filesystem(base.filesystem(), request.workspace(), request.mounts(), d);

@@ -63,6 +63,10 @@ public record Destination(String host, int port) {
                 throw new IllegalArgumentException("destination '" + text + "' has an invalid host label '" + label + "'; " + expected);
             }
         }
+        String[] labels = bare.split("\\.");
+        if (labels[labels.length - 1].chars().allMatch(Character::isDigit) && (host.startsWith("*.") || !IPV4.matcher(bare).matches())) {
+            throw new IllegalArgumentException("destination '" + text + "' is neither a host name nor an IPv4 address; " + expected);
+        }
         if (host.startsWith("*.") && (IPV4.matcher(bare).matches() || !bare.contains("."))) {
             // "*.com" would open a whole top-level domain; "*.1.2.3" is not a name.
             throw new IllegalArgumentException("destination '" + text + "': a wildcard needs a domain of at least two labels; " + expected);
