@@ -80,8 +80,8 @@ public final class PolicyEngine {
         SandboxProfile effective = new SandboxProfile(base.id(), base.version(), base.description(),
                 new ImagePolicy(List.of(image), base.image().requireDigest(), image), network, fs, tools, creds, limits,
                 base.approval(), base.rollback(), base.evidence());
-        RunPlan plan = new RunPlan(request.executionClass(), classProfile.ref(PolicyHash.of(classProfile)), effective, image,
-                grants, request.requester(), PolicyHash.of(effective));
+        RunPlan plan = new RunPlan(request.executionClass(), classProfile.ref(PolicyHash.cached(classProfile)), effective, image,
+                grants, request.requester());
         return new PolicyResult(d, plan);
     }
 

@@ -15,11 +15,18 @@ import java.util.List;
  * @param image          the image to run
  * @param credentials    granted leases
  * @param requester      who asked
- * @param policyHash     SHA-256 of the canonical form of {@code effective} (the "system policy hash")
  */
 public record RunPlan(ExecutionClass executionClass, ProfileRef classProfile, SandboxProfile effective, String image,
-                      List<CredentialGrant> credentials, String requester, String policyHash) {
+                      List<CredentialGrant> credentials, String requester) {
     public RunPlan {
         credentials = List.copyOf(credentials);
+    }
+
+    /**
+     * The "system policy hash": SHA-256 of the canonical form of {@link #effective()}. Computed on demand (a
+     * few microseconds), so that a decision that is only checked does not pay for it.
+     */
+    public String policyHash() {
+        return PolicyHash.of(effective);
     }
 }

@@ -27,6 +27,23 @@ public record Destination(String host, int port) {
      * @throws IllegalArgumentException naming the value and the expected form
      */
     public static Destination parse(String text) {
+        Destination cached = text == null ? null : CACHE.get(text);
+        if (cached != null) {
+            return cached;
+        }
+        Destination parsed = doParse(text);
+        if (CACHE.size() >= CACHE_LIMIT) {
+            CACHE.clear(); // bounded: request-supplied strings must not grow it without limit
+        }
+        CACHE.put(text, parsed);
+        return parsed;
+    }
+
+    /** Parsing is pure, and profiles are checked on every decision: remember recent results. */
+    private static final java.util.Map<String, Destination> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CACHE_LIMIT = 4096;
+
+    private static Destination doParse(String text) {
         String expected = "expected host[:port] such as api.example.com:443 or *.example.com, port 1-65535 or *";
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("destination '" + text + "' is empty; " + expected);

@@ -38,13 +38,28 @@ public final class ImageReference {
 
     /** Glob match over the whole reference: {@code *} matches any run of characters, including '/'. */
     public static boolean matches(String pattern, String ref) {
-        StringBuilder re = new StringBuilder();
-        for (String part : pattern.split("\\*", -1)) {
-            if (re.length() > 0) {
-                re.append(".*");
+        // Iterative glob matching with backtracking to the last '*': linear in practice, no regex compilation.
+        int p = 0;
+        int r = 0;
+        int star = -1;
+        int mark = 0;
+        while (r < ref.length()) {
+            if (p < pattern.length() && pattern.charAt(p) == '*') {
+                star = p++;
+                mark = r;
+            } else if (p < pattern.length() && pattern.charAt(p) == ref.charAt(r)) {
+                p++;
+                r++;
+            } else if (star >= 0) {
+                p = star + 1;
+                r = ++mark;
+            } else {
+                return false;
             }
-            re.append(Pattern.quote(part));
         }
-        return Pattern.matches(re.toString(), ref);
+        while (p < pattern.length() && pattern.charAt(p) == '*') {
+            p++;
+        }
+        return p == pattern.length();
     }
 }

@@ -8,6 +8,19 @@ final class Lists {
     private Lists() {}
 
     static List<String> sortedDistinct(Collection<String> values) {
-        return values == null ? List.of() : values.stream().distinct().sorted().toList();
+        if (values == null || values.isEmpty()) {
+            return List.of();
+        }
+        // Fast path (every policy decision rebuilds profiles from already-canonical lists).
+        String previous = null;
+        boolean canonical = true;
+        for (String v : values) {
+            if (previous != null && previous.compareTo(v) >= 0) {
+                canonical = false;
+                break;
+            }
+            previous = v;
+        }
+        return canonical ? List.copyOf(values) : values.stream().distinct().sorted().toList();
     }
 }
