@@ -24,6 +24,8 @@ public final class MaskingOutputStream extends OutputStream {
     /** Bytes held back; the first {@code maskedHead} of them are already known to be masked. */
     private byte[] held = new byte[0];
     private int maskedHead;
+    /** The last bytes passed on were a mask: a run that starts right after it joins it (as in whole-text masking). */
+    private boolean endsWithMask;
     private boolean closed;
 
     MaskingOutputStream(OutputStream out, SecretMasker masker) {
@@ -64,7 +66,6 @@ public final class MaskingOutputStream extends OutputStream {
             }
         }
         int safe = last ? buf.length : p.holdFrom(latin);
-        boolean continuing = maskedHead > 0;
         int pos = 0;
         // Nothing passed on (the whole buffer may still start a secret): the known-masked head stays as it is.
         int newMaskedHead = safe == 0 ? maskedHead : 0;
@@ -73,7 +74,7 @@ public final class MaskingOutputStream extends OutputStream {
                 break;
             }
             out.write(buf, pos, r[0] - pos);
-            if (!(continuing && r[0] == 0)) {
+            if (!(endsWithMask && r[0] == 0)) {
                 out.write(MASK);
             }
             if (r[1] > safe) {
@@ -85,6 +86,9 @@ public final class MaskingOutputStream extends OutputStream {
         }
         if (pos < safe) {
             out.write(buf, pos, safe - pos);
+            endsWithMask = false;
+        } else if (safe > 0) {
+            endsWithMask = true;
         }
         // Wipe what was passed on: the buffers may have held (parts of) a secret.
         byte[] rest = Arrays.copyOfRange(buf, safe, buf.length);
@@ -92,6 +96,11 @@ public final class MaskingOutputStream extends OutputStream {
         Arrays.fill(held, (byte) 0);
         held = rest;
         maskedHead = newMaskedHead;
+    }
+
+    /** Bytes held back right now (for tests of the memory bound). */
+    synchronized int heldBytes() {
+        return held.length;
     }
 
     /** Flushes what is safe to pass on; a tail that could still be the start of a secret stays held. */
