@@ -10,9 +10,11 @@ import java.util.List;
  * (busybox has them). The exec runs as the sandbox user, who owns the tmpfs, so the file is theirs.
  */
 public final class ExecSecretFileChannel implements SecretFileChannel {
-    // "$1" is the target path (argv, not secret); the value arrives on stdin only.
-    static final String WRITE_SCRIPT =
-            "set -e; umask 0377; t=\"$1.tmp.$$\"; rm -f -- \"$t\"; cat > \"$t\"; chmod 0400 -- \"$t\"; mv -f -- \"$t\" \"$1\"";
+    // "$1" is the target path (argv, not secret); the value arrives on stdin only. chmod 0700 on the directory
+    // re-asserts the tmpfs contract (docker copies the mode of a mount point that exists in the image) and fails
+    // the write when the sandbox user does not own it.
+    static final String WRITE_SCRIPT = "set -e; umask 0377; chmod 0700 -- \"${1%/*}\"; t=\"$1.tmp.$$\"; rm -f -- \"$t\";"
+            + " cat > \"$t\"; chmod 0400 -- \"$t\"; mv -f -- \"$t\" \"$1\"";
     static final String REMOVE_SCRIPT = "rm -f -- \"$1\"";
 
     private final ContainerExec exec;

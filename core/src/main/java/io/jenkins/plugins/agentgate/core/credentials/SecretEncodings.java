@@ -33,6 +33,7 @@ final class SecretEncodings {
             put(out, "percent-form-" + c, percent(v, "-._*", true, upper));
             put(out, "percent-path-" + c, percent(v, "-._~/", false, upper));
             put(out, "percent-uricomponent-" + c, percent(v, "-_.!~*'()", false, upper));
+            put(out, "percent-every-byte-" + c, percentAll(v, upper));
             put(out, "hex-" + c, hex(v, upper));
         }
         String text = utf8OrNull(v);
@@ -104,6 +105,18 @@ final class SecretEncodings {
             }
         }
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Every byte as {@code %XX}, as shell scripts that URL-encode through {@code od} produce. */
+    private static byte[] percentAll(byte[] v, boolean upper) {
+        byte[] h = hex(v, upper);
+        byte[] out = new byte[v.length * 3];
+        for (int i = 0; i < v.length; i++) {
+            out[3 * i] = '%';
+            out[3 * i + 1] = h[2 * i];
+            out[3 * i + 2] = h[2 * i + 1];
+        }
+        return out;
     }
 
     private static byte[] hex(byte[] v, boolean upper) {
