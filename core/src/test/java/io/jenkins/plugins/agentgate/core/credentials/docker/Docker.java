@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * values reach it only through the child's environment or stdin, never its argv.
  */
 public final class Docker {
-    public static final String IMAGE = "agentgate-test/credentials-busybox:2";
+    public static final String IMAGE = "agentgate-test/credentials-busybox:3";
     public static final String LABEL = "io.jenkins.plugins.agentgate.test=credentials";
 
     public record Result(int exitCode, String stdout, String stderr) {}
@@ -119,9 +119,8 @@ public final class Docker {
             Files.createDirectories(root.resolve("etc"));
             Files.writeString(root.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\nagent:x:1000:1000::/tmp:/bin/sh\n");
             Files.writeString(root.resolve("etc/group"), "root:x:0:\nagent:x:1000:\n");
-            Files.createDirectories(root.resolve("tmp"));
-            // No /run/agentgate/secrets in the image: docker copies an existing mount point's mode (0755) onto the
-            // tmpfs, overriding mode=0700.
+            // No /tmp and no /run/agentgate/secrets in the image: docker copies an existing mount point's mode
+            // (0755, root) onto the tmpfs, overriding the mode= option.
             Files.createDirectories(root.resolve("run"));
             Process tar = new ProcessBuilder("sh", "-c", "tar -C \"$1\" -c . | docker import - \"$2\"", "sh", root.toString(), IMAGE)
                     .redirectErrorStream(true).start();
