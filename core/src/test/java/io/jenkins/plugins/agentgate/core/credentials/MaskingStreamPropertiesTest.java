@@ -16,7 +16,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Streaming masking equals whole-text masking, wherever the writes split the output. */
-class MaskingStreamProperties {
+class MaskingStreamPropertiesTest {
     private static final List<String> SECRETS = List.of("ghp_Abc123xyz789", "p@ss w0rd/with+chars", "ab12ab12ab12");
 
     @Property(tries = 300)
