@@ -137,6 +137,11 @@ public final class LeaseBroker implements AutoCloseable {
                         + " bytes long; expected at least " + SecretMasker.MIN_SECRET_BYTES
                         + " bytes, because shorter values cannot be masked in output without masking ordinary text");
             }
+            if (grant.mode() == InjectionMode.ENV && !envSafe(bytes)) {
+                value.close();
+                throw new CredentialException(grant.id(), "credential '" + grant.id() + "' is not valid UTF-8 text without"
+                        + " NUL bytes, so it cannot travel in an environment variable; expected file injection for binary values");
+            }
             String target = grant.mode() == InjectionMode.ENV ? envName(grant.id()) : SECRET_DIR + "/" + grant.id();
             for (Lease other : leases.values()) {
                 if (other.target().equals(target) || (other.mode() == InjectionMode.FILE && fileEnvName(other).equals(target))) {
@@ -153,6 +158,20 @@ public final class LeaseBroker implements AutoCloseable {
             return l;
         } finally {
             Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static boolean envSafe(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                return false;
+            }
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
         }
     }
 

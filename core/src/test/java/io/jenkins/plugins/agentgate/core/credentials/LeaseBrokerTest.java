@@ -157,6 +157,24 @@ class LeaseBrokerTest {
     }
 
     @Test
+    void binaryValuesMustUseFileInjection() throws Exception {
+        io.jenkins.plugins.agentgate.core.port.SecretSource binary = new io.jenkins.plugins.agentgate.core.port.SecretSource() {
+            @Override
+            public io.jenkins.plugins.agentgate.core.port.SecretValue resolve(String id) {
+                return io.jenkins.plugins.agentgate.core.port.SecretValue.ofOwned(new byte[] {1, 2, 0, 3, (byte) 0xff, 5, 6, 7, 8});
+            }
+
+            @Override
+            public java.util.Set<String> ids() {
+                return java.util.Set.of("blob");
+            }
+        };
+        assertThatThrownBy(() -> new LeaseBroker("r", binary, clock).lease(grant("blob")))
+                .hasMessageContaining("'blob'").hasMessageContaining("file injection");
+        new LeaseBroker("r", binary, clock).lease(new CredentialGrant("blob", Duration.ofMinutes(1), InjectionMode.FILE));
+    }
+
+    @Test
     void secretFilePathsStayInsideTheSecretTmpfs() {
         for (String bad : List.of("/etc/passwd", "/run/agentgate/secrets/../x", "/run/agentgate/secrets/", "/run/agentgate/secrets/a/b",
                 "/run/agentgate/secrets/.hidden", "/run/agentgate/secretsX/a")) {
