@@ -57,13 +57,13 @@ public final class MaskingOutputStream extends OutputStream {
         String latin = new String(buf, StandardCharsets.ISO_8859_1);
         List<int[]> runs = p.runs(latin);
         if (maskedHead > 0) {
-            // The head was inside a match that began in an earlier write: keep it masked, merged with new runs.
-            if (!runs.isEmpty() && runs.get(0)[0] <= maskedHead) {
-                runs.get(0)[0] = 0;
-                runs.get(0)[1] = Math.max(runs.get(0)[1], maskedHead);
-            } else {
-                runs.add(0, new int[] {0, maskedHead});
+            // The head was inside a match that began in an earlier write: keep it masked, merged with every new
+            // run it touches (several may start inside it).
+            int end = maskedHead;
+            while (!runs.isEmpty() && runs.get(0)[0] <= end) {
+                end = Math.max(end, runs.remove(0)[1]);
             }
+            runs.add(0, new int[] {0, end});
         }
         int safe = last ? buf.length : p.holdFrom(latin);
         int pos = 0;

@@ -181,6 +181,25 @@ class SecretMaskerTest {
         assertThat(sink.toString(StandardCharsets.US_ASCII)).isEqualTo("<****>");
     }
 
+    /**
+     * A match straddles the point up to which the first write was passed on; in the next write, two separate
+     * matches start inside that already-masked head. All must join into one mask.
+     */
+    @Test
+    void severalMatchesStartingInsideACarriedMaskedHeadJoinIt() throws IOException {
+        String head = "0123456789abcdefghij";
+        SecretMasker m = masker("zzzzzzzz" + head, head + "KLMNOP", "23456789", "cdefghijKLMN");
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        try (MaskingOutputStream out = m.wrap(sink)) {
+            out.write(("zzzzzzzz" + head).getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(sink.toString(StandardCharsets.US_ASCII)).isEqualTo("****");
+            out.write("KLMNOQ".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertThat(sink.toString(StandardCharsets.US_ASCII)).isEqualTo("****OQ")
+                .isEqualTo(m.mask("zzzzzzzz" + head + "KLMNOQ"));
+    }
+
     @Test
     void memoryStaysBoundedByTheLongestPatternWhateverTheOutputSize() throws IOException {
         SecretMasker m = masker(SECRET);
