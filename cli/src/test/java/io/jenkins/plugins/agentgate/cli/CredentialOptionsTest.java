@@ -126,6 +126,14 @@ class CredentialOptionsTest {
     }
 
     @Test
+    void theDefaultSourceReadsTheRealProcessEnvironment() throws Exception {
+        String path = System.getenv("PATH");
+        assertThat(path).isNotEmpty();
+        CliSecretSource s = new CliSecretSource(List.of(CredentialSpec.parse("p=env:PATH")));
+        assertThat(value(s.resolve("p"))).isEqualTo(path);
+    }
+
+    @Test
     void anIdGivenTwiceIsAUsageError() {
         assertThatThrownBy(() -> new CliSecretSource(List.of(CredentialSpec.parse("a=env:X"), CredentialSpec.parse("a=env:Y"))))
                 .hasMessageContaining("'a=env:Y'").hasMessageContaining("already given as 'a=env:X'");
