@@ -15,11 +15,22 @@ import java.util.concurrent.TimeUnit;
  * {@code docker start --attach} on one thread while others {@code docker exec}.
  */
 public final class ProcessCommandRunner implements CommandRunner {
+    private final java.util.Map<String, String> baseEnvironment;
+
+    public ProcessCommandRunner() {
+        this(java.util.Map.of());
+    }
+
+    /** @param baseEnvironment added to every child's environment, e.g. {@code DOCKER_HOST} for another engine */
+    public ProcessCommandRunner(java.util.Map<String, String> baseEnvironment) {
+        this.baseEnvironment = java.util.Map.copyOf(baseEnvironment);
+    }
 
     @Override
     public CommandResult run(Command command, OutputStream stdout, OutputStream stderr, Duration timeout)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command.argv());
+        pb.environment().putAll(baseEnvironment);
         pb.environment().putAll(command.environment());
         if (command.workingDir() != null) {
             pb.directory(command.workingDir().toFile());

@@ -94,7 +94,7 @@ public final class GovernedRun {
             return o.done(RunStatus.DENIED, "policy denied: " + decided.denials().stream().map(d -> d.format()).toList(), null);
         }
         RunPlan plan = decided.plan();
-        listener.phase(RunPhase.POLICY, "allowed: profile " + plan.effective().id() + " policy " + plan.policyHash().substring(0, 12)
+        listener.phase(RunPhase.POLICY, "allowed: profile " + plan.effective().id() + " policy " + plan.policyHash()
                 + " image " + plan.image());
         RunContext ctx = new RunContext(runId, in.request(), decided, plan, in.taskText(), promptSha, in.workspace(), in.command(), start);
         listener.phase(RunPhase.APPROVAL, "checking approval");
