@@ -4,6 +4,7 @@ import io.jenkins.plugins.agentgate.core.json.Digests;
 import io.jenkins.plugins.agentgate.core.policy.PolicyEngine;
 import io.jenkins.plugins.agentgate.core.policy.PolicyResult;
 import io.jenkins.plugins.agentgate.core.policy.RunPlan;
+import io.jenkins.plugins.agentgate.core.profile.ImageReference;
 import io.jenkins.plugins.agentgate.core.profile.NetworkMode;
 import io.jenkins.plugins.agentgate.core.sandbox.DockerSandbox;
 import io.jenkins.plugins.agentgate.core.sandbox.SandboxException;
@@ -88,6 +89,9 @@ public final class GovernedRun {
 
     private RunOutcome run(RunInput in, String runId, Instant start, String promptSha) {
         listener.phase(RunPhase.POLICY, "deciding class " + in.request().executionClass().id() + " against " + in.catalog().source());
+        // Read-only engine checks overlap with the decision; a denied run just drops them.
+        String asked = in.request().image();
+        DockerSandbox.Preflight pre = asked != null && ImageReference.isValid(asked) ? sandbox.preflight(asked) : null;
         PolicyResult decided = policy.decide(in.catalog(), in.request());
         Out o = new Out(runId, in, decided, start, promptSha);
         if (!decided.allowed()) {
@@ -133,7 +137,7 @@ public final class GovernedRun {
             spec = binding.apply(spec);
             listener.phase(RunPhase.SANDBOX_START, "creating container agentgate-" + runId + " (network " + spec.network().dockerNetwork()
                     + ", user " + spec.uid() + ":" + spec.gid() + ", timeout " + spec.timeout() + ")");
-            try (SandboxSession session = sandbox.create(spec)) {
+            try (SandboxSession session = pre != null ? sandbox.create(spec, pre) : sandbox.create(spec)) {
                 o.reaped = session.reaped();
                 if (!o.reaped.isEmpty()) {
                     listener.phase(RunPhase.SANDBOX_START, "reaper removed " + o.reaped.size() + " orphaned container(s)");

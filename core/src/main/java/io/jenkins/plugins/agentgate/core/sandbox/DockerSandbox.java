@@ -1,6 +1,7 @@
 package io.jenkins.plugins.agentgate.core.sandbox;
 
 import io.jenkins.plugins.agentgate.core.port.CommandRunner;
+import io.jenkins.plugins.agentgate.core.profile.ImageReference;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,12 @@ import java.util.regex.Pattern;
  */
 public final class DockerSandbox {
     private static final Pattern IMAGE_LINE = Pattern.compile("(sha256:[a-f0-9]{64}) (\\[.*\\]|null)");
+
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "agentgate-docker");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final DockerCli docker;
     private final Clock clock;
@@ -70,34 +77,66 @@ public final class DockerSandbox {
     }
 
     /**
-     * Preflight (engine version, image, reaper — concurrently, each is one client round-trip), then
-     * {@code docker create}. The returned session owns the container: close it.
+     * Starts the read-only preflight (engine version, image resolution) in the background, so that it
+     * overlaps with the policy decision; {@link #create(SandboxSpec, Preflight)} uses it. Nothing is
+     * changed on the engine: if the run is denied, the preflight is simply dropped.
      */
-    public SandboxSession create(SandboxSpec spec) throws SandboxException, InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "agentgate-preflight");
-            t.setDaemon(true);
-            return t;
-        });
-        String version;
-        ImageInfo image;
-        List<String> reaped;
-        try {
-            CompletableFuture<ImageInfo> img = CompletableFuture.supplyAsync(() -> call(() -> image(spec.image())), pool);
-            CompletableFuture<List<String>> reap = CompletableFuture.supplyAsync(() -> call(() -> reaper().reap()), pool);
-            version = engineVersion();
-            image = join(img);
-            reaped = join(reap);
-        } finally {
-            pool.shutdownNow();
+    public Preflight preflight(String image) {
+        if (!ImageReference.isValid(image)) {
+            throw new IllegalArgumentException("image '" + image + "' is not valid; expected " + ImageReference.REFERENCE_FORM);
         }
+        return new Preflight(image, CompletableFuture.supplyAsync(() -> call(this::engineVersion), POOL),
+                CompletableFuture.supplyAsync(() -> call(() -> image(image)), POOL));
+    }
+
+    /** A preflight in progress; see {@link #preflight}. */
+    public static final class Preflight {
+        private final String image;
+        private final CompletableFuture<String> version;
+        private final CompletableFuture<ImageInfo> info;
+
+        private Preflight(String image, CompletableFuture<String> version, CompletableFuture<ImageInfo> info) {
+            this.image = image;
+            this.version = version;
+            this.info = info;
+        }
+
+        public String image() {
+            return image;
+        }
+    }
+
+    /** {@link #create(SandboxSpec, Preflight)} with a fresh preflight. */
+    public SandboxSession create(SandboxSpec spec) throws SandboxException, InterruptedException {
+        return create(spec, preflight(spec.image()));
+    }
+
+    /**
+     * Preflight results, the reaper (concurrently with the create, each is one client round-trip), then
+     * {@code docker create} from the resolved image id. The returned session owns the container: close it.
+     */
+    public SandboxSession create(SandboxSpec spec, Preflight pre) throws SandboxException, InterruptedException {
+        if (!pre.image().equals(spec.image())) {
+            pre = preflight(spec.image());
+        }
+        CompletableFuture<List<String>> reap = CompletableFuture.supplyAsync(() -> call(() -> reaper().reap()), POOL);
+        String version = join(pre.version);
+        ImageInfo image = join(pre.info);
         DockerCli.Output created = docker.run(docker.args.create(spec, image.id()), spec.clientEnvironment(), null, DockerCli.SHORT);
         if (!created.ok()) {
             // A half-created container (e.g. name clash after a timeout) must not linger.
             docker.run(docker.args.removeForce(List.of(spec.containerName())));
+            join(reap);
             throw new SandboxException("docker create failed for run " + spec.runId() + ": " + created.firstErrorLine());
         }
         String id = created.stdout().strip();
+        List<String> reaped;
+        try {
+            reaped = join(reap);
+        } catch (SandboxException | InterruptedException e) {
+            docker.run(docker.args.removeForce(List.of(id)));
+            throw e;
+        }
         return new SandboxSession(docker, clock, spec, id, image, version, reaped);
     }
 
