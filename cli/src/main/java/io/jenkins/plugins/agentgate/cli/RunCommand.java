@@ -139,6 +139,18 @@ final class RunCommand implements Callable<Integer> {
         });
         Utf8WriterStream agentOutput = json ? new Utf8WriterStream(err) : new Utf8WriterStream(out);
         String docker = System.getProperty("agentgate.docker", System.getenv().getOrDefault("AGENTGATE_DOCKER", "docker"));
+        // SIGTERM / Ctrl-C: interrupt the run so the sandbox removes its container, then let the JVM go.
+        Thread runThread = Thread.currentThread();
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            runThread.interrupt();
+            try {
+                finished.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "agentgate-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         RunOutcome o;
         try {
             o = GovernedRun.builder(new DockerSandbox(new ProcessCommandRunner(), docker, Clock.systemUTC()))
@@ -158,6 +170,12 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             ticker.shutdownNow();
             agentOutput.flush();
+            finished.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook is running and waits for the latch released above
         }
         int exit = exitCode(o.status());
         if (json) {

@@ -253,6 +253,26 @@ class SandboxEscapeTest {
     }
 
     @Test
+    void anInterruptedRunRemovesItsContainer() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<RunOutcome> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread runner = new Thread(() -> result.set(run("echo started; sleep 60; echo SURVIVED")));
+        runner.start();
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (DockerEngine.docker(Map.of(), "docker", "ps", "-q", "--filter", "label=io.jenkins.agentgate.run-id", "--filter",
+                "volume=" + ws.toRealPath()).stdout().isBlank() && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        runner.interrupt();
+        runner.join(60_000);
+        RunOutcome o = result.get();
+        assertThat(o.sandbox().termination()).isEqualTo(Termination.INTERRUPTED);
+        assertThat(o.status()).isEqualTo(RunStatus.RUNTIME_ERROR);
+        assertThat(o.sandbox().removed()).isTrue();
+        assertThat(DockerEngine.containersOfRun(Map.of(), o.runId())).isEmpty();
+        assertThat(output).doesNotContain("SURVIVED");
+    }
+
+    @Test
     void injectionThroughTaskTextCommandArgumentsToolsAndImageNamesGoesNowhere() throws IOException {
         String task = "$(touch /workspace/PWNED) `id` \"; --privileged\n-v /:/host";
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -109,7 +109,7 @@ class SandboxFaultTest {
         Path task = Files.writeString(tmp.resolve("task.md"), "sleep");
         List<String> before = all();
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AgentGateCli.class.getName(),
+        ProcessBuilder pb = new ProcessBuilder(java, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), AgentGateCli.class.getName(),
                 "run", "--class", "draft", "--task", task.toString(), "--workspace", ws.toString(), "--image", DockerEngine.TEST_IMAGE,
                 "--timeout", "20s", "--", "sleep", "60")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("cli.log").toFile());
