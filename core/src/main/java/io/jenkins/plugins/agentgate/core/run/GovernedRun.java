@@ -76,7 +76,7 @@ public final class GovernedRun {
         String runId = ID_TIME.format(start) + "-" + HexFormat.of().formatHex(bytes(4));
         String promptSha = Digests.sha256Hex(in.taskText());
         RunOutcome outcome = run(in, runId, start, promptSha);
-        listener.phase(RunPhase.EVIDENCE, "recording evidence");
+        listener.phase(RunPhase.EVIDENCE, evidence == EvidenceRecorder.NONE ? "no evidence recorder configured" : "recording evidence");
         try {
             String ref = evidence.record(outcome);
             outcome = outcome.withEvidence(ref);
