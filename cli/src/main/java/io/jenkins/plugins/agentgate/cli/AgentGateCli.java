@@ -38,6 +38,8 @@ public final class AgentGateCli {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AgentGateCli());
+        // The agent's own options after COMMAND (e.g. `codex exec --json`) are its arguments, never ours.
+        cl.getSubcommands().get("run").setStopAtPositional(true);
         cl.setExitCodeExceptionMapper(t -> ExitCodes.RUNTIME_ERROR);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();

@@ -91,6 +91,16 @@ class RunCommandTest {
     }
 
     @Test
+    void optionsAfterTheCommandBelongToTheAgent() {
+        List<String> a = base();
+        a.addAll(List.of("echo", "--json", "--class", "privileged"));
+        int code = run(a.toArray(String[]::new));
+        assertThat(code).as(err).isZero();
+        assertThat(out.lines()).contains("--json --class privileged");
+        assertThat(err).contains("profile draft-default");
+    }
+
+    @Test
     void aDeniedRequestExitsThreeAndNamesTheRule() {
         int code = run(base("--tool", "curl", "--", "true").toArray(String[]::new));
         assertThat(code).isEqualTo(ExitCodes.POLICY_DENIED);
