@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = AgentGateCli.Version.class,
         description = "Governed AI-agent runs: sandbox profiles, policy, approvals and signed evidence.",
-        subcommands = {PolicyCommand.class},
+        subcommands = {PolicyCommand.class, RunCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:ok (the agent succeeded, the bundle verified, the catalog is valid)",
@@ -38,6 +38,8 @@ public final class AgentGateCli {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new AgentGateCli());
+        // The agent's own options after COMMAND (e.g. `codex exec --json`) are its arguments, never ours.
+        cl.getSubcommands().get("run").setStopAtPositional(true);
         cl.setExitCodeExceptionMapper(t -> ExitCodes.RUNTIME_ERROR);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();

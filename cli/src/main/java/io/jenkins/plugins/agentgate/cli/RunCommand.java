@@ -1,0 +1,277 @@
+package io.jenkins.plugins.agentgate.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
+import io.jenkins.plugins.agentgate.core.execution.RunRequest;
+import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
+import io.jenkins.plugins.agentgate.core.profile.CatalogException;
+import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
+import io.jenkins.plugins.agentgate.core.profile.Values;
+import io.jenkins.plugins.agentgate.core.run.GovernedRun;
+import io.jenkins.plugins.agentgate.core.run.RunInput;
+import io.jenkins.plugins.agentgate.core.run.RunOutcome;
+import io.jenkins.plugins.agentgate.core.run.RunPhase;
+import io.jenkins.plugins.agentgate.core.run.RunStatus;
+import io.jenkins.plugins.agentgate.core.sandbox.DockerSandbox;
+import io.jenkins.plugins.agentgate.core.sandbox.SandboxResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.MalformedInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code agentgate run}: one governed local run of an agent command in the Docker sandbox. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run an agent command in the sandbox of its execution class: policy, sandbox, cleanup, evidence.",
+                "Progress goes to stderr; the agent's output to stdout (to stderr with --json, which prints the outcome)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the agent succeeded", "1:the agent failed (non-zero exit, timeout, memory limit)",
+                "2:usage or configuration error", "3:policy denied", "4:approval missing or refused",
+                "6:sandbox or runtime error (Docker missing or not running, unsafe mount, daemon lost)"})
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--class", required = true, paramLabel = "CLASS", converter = PolicyCommand.ClassConverter.class,
+            description = "Execution class: draft, delivery or privileged.")
+    ExecutionClass executionClass;
+
+    @Option(names = "--task", required = true, paramLabel = "FILE", description = "Task prompt (UTF-8 text); the agent reads it at $AGENTGATE_TASK_FILE.")
+    Path task;
+
+    @Mixin
+    CatalogOption catalog;
+
+    @Option(names = "--workspace", paramLabel = "DIR", defaultValue = ".", description = "Workspace mounted at /workspace (default: current directory).")
+    Path workspace;
+
+    @Option(names = "--image", paramLabel = "IMAGE", description = "Container image (default: the profile's default image).")
+    String image;
+
+    @Option(names = "--tool", paramLabel = "NAME", description = "A tool the agent will use (repeatable); must be in the profile's allowlist.")
+    List<String> tools;
+
+    @Option(names = "--evidence-dir", paramLabel = "DIR", description = "Directory for the run's evidence (outside the workspace).")
+    Path evidenceDir;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Wall-clock limit, e.g. 90s or 15m; at most the profile's.")
+    String timeout;
+
+    @Option(names = "--json", description = "Print the outcome as JSON on stdout.")
+    boolean json;
+
+    @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The agent's command and arguments, after '--'.")
+    List<String> command;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        String text;
+        try {
+            text = Files.readString(task, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            return usage(err, "--task '" + task + "' is not UTF-8 text; expected a UTF-8 task file");
+        } catch (IOException e) {
+            return usage(err, "--task '" + task + "' cannot be read (" + e.getMessage() + "); expected a readable task file");
+        }
+        if (!Files.isDirectory(workspace)) {
+            return usage(err, "--workspace '" + workspace + "' is not a directory; expected the directory the agent works in");
+        }
+        Duration limit = null;
+        if (timeout != null) {
+            try {
+                limit = Values.duration(timeout);
+            } catch (IllegalArgumentException e) {
+                return usage(err, "--timeout: " + e.getMessage());
+            }
+        }
+        if (evidenceDir != null) {
+            Path ws = workspace.toAbsolutePath().normalize();
+            Path ev = evidenceDir.toAbsolutePath().normalize();
+            try {
+                ws = workspace.toRealPath();
+                Files.createDirectories(evidenceDir);
+                ev = evidenceDir.toRealPath();
+            } catch (IOException e) {
+                return usage(err, "--evidence-dir '" + evidenceDir + "' cannot be created (" + e.getMessage() + ")");
+            }
+            if (ev.startsWith(ws)) {
+                return usage(err, "--evidence-dir '" + evidenceDir + "' is inside the workspace " + ws
+                        + "; expected a directory the sandbox cannot write");
+            }
+        }
+        ProfileCatalog c;
+        try {
+            c = catalog.load();
+        } catch (CatalogException e) {
+            e.problems().forEach(p -> err.println(p.format()));
+            return ExitCodes.USAGE;
+        } catch (IOException e) {
+            return usage(err, e.getMessage());
+        }
+        RunRequest request = RunRequest.builder(executionClass).image(image).tools(tools).timeout(limit)
+                .requester(System.getProperty("user.name")).build();
+
+        Instant t0 = Instant.now();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "agentgate-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        Utf8WriterStream agentOutput = json ? new Utf8WriterStream(err) : new Utf8WriterStream(out);
+        String docker = System.getProperty("agentgate.docker", System.getenv().getOrDefault("AGENTGATE_DOCKER", "docker"));
+        // SIGTERM / Ctrl-C: interrupt the run so the sandbox removes its container, then let the JVM go.
+        Thread runThread = Thread.currentThread();
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            runThread.interrupt();
+            try {
+                finished.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "agentgate-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RunOutcome o;
+        try {
+            o = GovernedRun.builder(new DockerSandbox(new ProcessCommandRunner(), docker, Clock.systemUTC()))
+                    .listener((phase, message) -> {
+                        progress(err, phase, message, t0);
+                        if (phase == RunPhase.AGENT_RUNNING) {
+                            Instant started = Instant.now();
+                            ticker.scheduleAtFixedRate(() -> progress(err, RunPhase.AGENT_RUNNING,
+                                    "still running, " + Duration.between(started, Instant.now()).toSeconds() + " s elapsed", t0),
+                                    10, 10, TimeUnit.SECONDS);
+                        } else if (phase == RunPhase.AGENT_DONE) {
+                            ticker.shutdownNow();
+                        }
+                    })
+                    .build()
+                    .execute(new RunInput(c, request, text, workspace, command, agentOutput));
+        } finally {
+            ticker.shutdownNow();
+            agentOutput.flush();
+            finished.countDown();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook is running and waits for the latch released above
+        }
+        int exit = exitCode(o.status());
+        if (json) {
+            out.println(CanonicalJson.pretty(toJson(o, exit)));
+        }
+        summary(err, o, exit);
+        out.flush();
+        err.flush();
+        return exit;
+    }
+
+    static int exitCode(RunStatus s) {
+        return switch (s) {
+            case SUCCEEDED -> ExitCodes.OK;
+            case AGENT_FAILED -> ExitCodes.AGENT_FAILED;
+            case DENIED -> ExitCodes.POLICY_DENIED;
+            case APPROVAL_REFUSED -> ExitCodes.APPROVAL_MISSING;
+            case RUNTIME_ERROR -> ExitCodes.RUNTIME_ERROR;
+        };
+    }
+
+    private static int usage(PrintWriter err, String message) {
+        err.println("agentgate: " + message);
+        return ExitCodes.USAGE;
+    }
+
+    private static void progress(PrintWriter err, RunPhase phase, String message, Instant t0) {
+        synchronized (err) {
+            err.printf(Locale.ROOT, "agentgate: [%6.2fs] %-13s %s%n", Duration.between(t0, Instant.now()).toMillis() / 1000.0,
+                    phase.name().toLowerCase(Locale.ROOT).replace('_', '-'), message);
+            err.flush();
+        }
+    }
+
+    private static void summary(PrintWriter err, RunOutcome o, int exit) {
+        StringBuilder s = new StringBuilder("agentgate: run ").append(o.runId()).append(' ').append(o.status().id());
+        if (o.plan() != null) {
+            s.append(" | profile ").append(o.plan().effective().id()).append(" policy ").append(shortHash(o.plan().policyHash()));
+        }
+        SandboxResult r = o.sandbox();
+        if (r != null) {
+            s.append(" | ").append(r.termination().id());
+            if (r.exitCode() != null) {
+                s.append(" status ").append(r.exitCode());
+            }
+            s.append(" in ").append(r.duration().toMillis()).append(" ms, output ").append(r.outputBytesSeen()).append(" bytes");
+            if (r.truncated()) {
+                s.append(" (truncated to ").append(r.outputBytesKept()).append(')');
+            }
+        }
+        s.append(" | exit ").append(exit);
+        err.println(s);
+        if (!o.message().isEmpty()) {
+            err.println("agentgate: " + o.message());
+        }
+        if (o.status() == RunStatus.DENIED) {
+            o.policy().denials().forEach(d -> err.println("agentgate:   " + d.format()));
+        }
+    }
+
+    static String shortHash(String h) {
+        String hex = h.startsWith("sha256:") ? h.substring(7) : h;
+        return hex.substring(0, Math.min(12, hex.length()));
+    }
+
+    static ObjectNode toJson(RunOutcome o, int exit) {
+        var m = CanonicalJson.mapper();
+        ObjectNode n = m.createObjectNode();
+        n.put("runId", o.runId());
+        n.put("status", o.status().id());
+        n.put("exitCode", exit);
+        n.put("message", o.message());
+        n.put("executionClass", o.request().executionClass().id());
+        n.put("promptSha256", o.promptSha256());
+        n.put("workspace", o.workspace().toAbsolutePath().normalize().toString());
+        ArrayNode cmd = n.putArray("command");
+        o.command().forEach(cmd::add);
+        n.set("decisions", m.valueToTree(o.policy().decisions()));
+        if (o.plan() != null) {
+            n.put("profile", o.plan().effective().id());
+            n.put("policyHash", o.plan().policyHash());
+            n.put("image", o.plan().image());
+        }
+        if (o.approval() != null) {
+            n.set("approval", m.valueToTree(o.approval()));
+        }
+        if (o.sandbox() != null) {
+            n.set("sandbox", m.valueToTree(o.sandbox()));
+        }
+        ArrayNode reaped = n.putArray("reaped");
+        o.reaped().forEach(reaped::add);
+        n.put("startedAt", o.startedAt().toString());
+        n.put("endedAt", o.endedAt().toString());
+        if (o.evidence() != null) {
+            n.put("evidence", o.evidence());
+        }
+        return n;
+    }
+}

@@ -1,0 +1,138 @@
+package io.jenkins.plugins.agentgate.core.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DockerArgsTest {
+    static final String IMAGE_ID = "sha256:" + "a".repeat(64);
+    final DockerArgs args = new DockerArgs("docker");
+
+    static SandboxSpec spec(List<Mount> mounts, Map<String, String> env, Map<String, String> secrets) {
+        return new SandboxSpec("run-1", "draft-default", "agentgate-example/busybox:1", List.of("sh", "-c", "echo $X"), 1000, 1000,
+                mounts, env, secrets, SandboxNetwork.none(), 1.5, 256L << 20, 64, Duration.ofMinutes(5), 1024,
+                Instant.parse("2026-11-27T10:00:00Z"));
+    }
+
+    static SandboxSpec spec() {
+        return spec(List.of(new Mount(Path.of("/srv/ws"), SandboxSpec.WORKSPACE, false),
+                        new Mount(Path.of("/srv/ws/.git"), "/workspace/.git", true)),
+                Map.of("PLAIN", "plain-value"), Map.of("TOKEN", "s3cr3t-value"));
+    }
+
+    @Test
+    void createCarriesEveryHardeningFlag() {
+        List<String> a = args.create(spec(), IMAGE_ID);
+        assertThat(a).startsWith("docker", "create");
+        assertThat(String.join(" ", a)).contains(
+                "--init", "--read-only", "--cap-drop ALL", "--security-opt no-new-privileges", "--network none",
+                "--user 1000:1000", "--pids-limit 64", "--memory 268435456", "--memory-swap 268435456", "--cpus 1.500",
+                "--tmpfs /tmp:rw,noexec,nosuid,nodev,size=64m", "--pull never", "--ipc private", "--log-driver none",
+                "--tmpfs /run/agentgate/secrets:rw,noexec,nosuid,nodev,size=1m,mode=0700,uid=1000,gid=1000",
+                "--label io.jenkins.agentgate.run-id=run-1", "--label io.jenkins.agentgate.profile=draft-default",
+                "--label io.jenkins.agentgate.created=2026-11-27T10:00:00Z");
+        // deadline = created + timeout + grace
+        long deadline = Instant.parse("2026-11-27T10:00:00Z").plus(Duration.ofMinutes(5)).plus(DockerArgs.REAP_GRACE).getEpochSecond();
+        assertThat(a).contains("io.jenkins.agentgate.deadline=" + deadline);
+    }
+
+    @Test
+    void createNeverWidens() {
+        List<String> a = args.create(spec(), IMAGE_ID);
+        String joined = String.join(" ", a);
+        assertThat(a).doesNotContain("--privileged", "--cap-add", "--device", "--pid", "--uts", "-v", "--volume",
+                "--volumes-from", "--userns", "--security-opt=seccomp=unconfined");
+        assertThat(joined).doesNotContain("docker.sock", "host", "unconfined", "apparmor");
+    }
+
+    @Test
+    void environmentValuesNeverReachArgv() {
+        List<String> a = args.create(spec(), IMAGE_ID);
+        assertThat(String.join(" ", a)).doesNotContain("plain-value", "s3cr3t-value");
+        int i = a.indexOf("TOKEN");
+        assertThat(a.get(i - 1)).isEqualTo("-e");
+        assertThat(a.get(a.indexOf("PLAIN") - 1)).isEqualTo("-e");
+    }
+
+    @Test
+    void mountsInOrderWithReadOnlyOnTop() {
+        List<String> a = args.create(spec(), IMAGE_ID);
+        assertThat(a).containsSubsequence(
+                "--mount", "type=bind,source=/srv/ws,target=/workspace,bind-propagation=rprivate",
+                "--mount", "type=bind,source=/srv/ws/.git,target=/workspace/.git,readonly,bind-propagation=rprivate");
+    }
+
+    @Test
+    void imageIdThenCommandEndTheArgv() {
+        List<String> a = args.create(spec(), IMAGE_ID);
+        assertThat(a.subList(a.size() - 4, a.size())).containsExactly(IMAGE_ID, "sh", "-c", "echo $X");
+    }
+
+    @Test
+    void onlyPinnedImageIdsAreCreated() {
+        assertThatThrownBy(() -> args.create(spec(), "--privileged")).hasMessageContaining("sha256:<64 hex digits>");
+        assertThatThrownBy(() -> args.create(spec(), "busybox")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void injectionThroughMountPathsIsRefused() {
+        for (String bad : List.of("/srv/ws,readonly=false", "/srv/ws:/etc", "/srv/\"ws", "/srv/ws\nx", "/srv/ws=1")) {
+            assertThatThrownBy(() -> new Mount(Path.of(bad), SandboxSpec.WORKSPACE, false))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected a path without");
+        }
+        assertThatThrownBy(() -> new Mount(Path.of("relative"), SandboxSpec.WORKSPACE, false)).hasMessageContaining("not absolute");
+    }
+
+    @Test
+    void injectionThroughImageNamesIsRefused() {
+        for (String bad : List.of("--privileged", "-v/:/host", "busybox --network=host", "BusyBox", "busybox\n", "")) {
+            assertThatThrownBy(() -> new SandboxSpec("run-1", "p", bad, List.of("true"), 1000, 1000, List.of(), Map.of(), Map.of(),
+                    SandboxNetwork.none(), 1, 64L << 20, 10, Duration.ofSeconds(5), 10, Instant.now()))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image");
+        }
+        assertThatThrownBy(() -> args.imageInspect("-x")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void injectionThroughEnvironmentNamesIsRefused() {
+        for (String bad : List.of("A=B", "-e", "X Y", "1A", "A\nB", "")) {
+            assertThatThrownBy(() -> spec(List.of(), Map.of(bad, "v"), Map.of()))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("environment name");
+        }
+        assertThatThrownBy(() -> spec(List.of(), Map.of("A", "1"), Map.of("A", "2"))).hasMessageContaining("set twice");
+    }
+
+    @Test
+    void rootAndBadRunIdsAreRefused() {
+        assertThatThrownBy(() -> new SandboxSpec("run-1", "p", "busybox", List.of("true"), 0, 0, List.of(), Map.of(), Map.of(),
+                SandboxNetwork.none(), 1, 64L << 20, 10, Duration.ofSeconds(5), 10, Instant.now())).hasMessageContaining("non-root");
+        assertThatThrownBy(() -> new SandboxSpec("--rm", "p", "busybox", List.of("true"), 1, 1, List.of(), Map.of(), Map.of(),
+                SandboxNetwork.none(), 1, 64L << 20, 10, Duration.ofSeconds(5), 10, Instant.now())).hasMessageContaining("run id");
+    }
+
+    @Test
+    void hostNetworksAreRefused() {
+        for (String n : List.of("host", "bridge", "default", "container:abc", "-x")) {
+            assertThatThrownBy(() -> SandboxNetwork.attached(n, Map.of())).as(n).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(SandboxNetwork.attached("agentgate-egress-1", Map.of()).isNone()).isFalse();
+    }
+
+    @Test
+    void execPassesDataOnlyThroughStdinAndRunsAsTheSandboxUser() {
+        assertThat(args.exec("abc123", 1000, 1000, List.of("sh", "-c", "cat > /run/agentgate/secrets/t")))
+                .containsExactly("docker", "exec", "-i", "--user", "1000:1000", "abc123", "sh", "-c", "cat > /run/agentgate/secrets/t");
+        assertThatThrownBy(() -> args.exec("--privileged", 1, 1, List.of("x"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void toStringHidesSecretValues() {
+        assertThat(spec().toString()).contains("TOKEN").doesNotContain("s3cr3t-value", "plain-value");
+    }
+}

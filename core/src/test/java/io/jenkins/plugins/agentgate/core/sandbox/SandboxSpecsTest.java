@@ -1,0 +1,79 @@
+package io.jenkins.plugins.agentgate.core.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
+import io.jenkins.plugins.agentgate.core.execution.RunRequest;
+import io.jenkins.plugins.agentgate.core.execution.WorkspaceAccess;
+import io.jenkins.plugins.agentgate.core.policy.PolicyEngine;
+import io.jenkins.plugins.agentgate.core.policy.RunPlan;
+import io.jenkins.plugins.agentgate.core.profile.DefaultCatalog;
+import io.jenkins.plugins.agentgate.core.profile.NetworkMode;
+import io.jenkins.plugins.agentgate.core.profile.NetworkPolicy;
+import io.jenkins.plugins.agentgate.core.profile.SandboxProfile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SandboxSpecsTest {
+    @TempDir
+    Path tmp;
+
+    RunPlan plan(WorkspaceAccess access) {
+        return new PolicyEngine().decide(DefaultCatalog.get(), RunRequest.builder(ExecutionClass.DRAFT)
+                .image("agentgate-example/busybox:1").workspace(access).build()).plan();
+    }
+
+    @Test
+    void aDraftPlanBecomesAClosedNonRootSandboxWithTheTaskFile() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Files.createDirectories(ws.resolve(".git"));
+        Path task = Files.writeString(tmp.resolve("task.md"), "do it");
+        SandboxSpec s = new SandboxSpecs(new MountValidator(List.of()))
+                .fromPlan(plan(WorkspaceAccess.READ_WRITE), ws, task, "r1", List.of("true"), null, Instant.now());
+        assertThat(s.network().isNone()).isTrue();
+        assertThat(s.uid()).isPositive();
+        assertThat(s.mounts()).containsExactly(new Mount(ws.toRealPath(), "/workspace", false),
+                new Mount(ws.toRealPath().resolve(".git"), "/workspace/.git", true),
+                new Mount(task.toRealPath(), SandboxSpec.TASK_FILE, true));
+        assertThat(s.env()).containsEntry(SandboxSpec.TASK_FILE_ENV, SandboxSpec.TASK_FILE);
+        assertThat(s.timeout()).isEqualTo(DefaultCatalog.defaultLimits().timeout());
+    }
+
+    @Test
+    void aReadOnlyWorkspaceNeedsNoProtectedMounts() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Files.createDirectories(ws.resolve(".git"));
+        Path task = Files.writeString(tmp.resolve("task.md"), "do it");
+        SandboxSpec s = new SandboxSpecs(new MountValidator(List.of()))
+                .fromPlan(plan(WorkspaceAccess.READ_ONLY), ws, task, "r1", List.of("true"), null, Instant.now());
+        assertThat(s.mounts().get(0).readOnly()).isTrue();
+        assertThat(s.mounts()).hasSize(2);
+    }
+
+    @Test
+    void anAllowlistPlanIsRefusedWithoutTheEgressProxy() throws Exception {
+        RunPlan p = plan(WorkspaceAccess.READ_WRITE);
+        SandboxProfile e = p.effective();
+        SandboxProfile open = new SandboxProfile(e.id(), e.version(), e.description(), e.image(),
+                new NetworkPolicy(NetworkMode.ALLOWLIST, List.of("api.example.com:443"), List.of()), e.filesystem(), e.tools(),
+                e.credentials(), e.limits(), e.approval(), e.rollback(), e.evidence());
+        RunPlan allow = new RunPlan(p.executionClass(), p.classProfile(), open, p.image(), p.credentials(), p.requester(), p.policyHash());
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Path task = Files.writeString(tmp.resolve("task.md"), "x");
+        SandboxSpecs specs = new SandboxSpecs(new MountValidator(List.of()));
+        assertThatThrownBy(() -> specs.fromPlan(allow, ws, task, "r1", List.of("true"), null, Instant.now()))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("allows network destinations [api.example.com:443]")
+                .hasMessageContaining("no egress proxy");
+        assertThat(specs.fromPlan(allow, ws, task, "r1", List.of("true"), SandboxNetwork.attached("agentgate-egress-r1",
+                Map.of("HTTPS_PROXY", "http://proxy:3128")), Instant.now()).network().dockerNetwork()).isEqualTo("agentgate-egress-r1");
+        assertThatThrownBy(() -> specs.fromPlan(p, ws, task, "r1", List.of("true"), SandboxNetwork.attached("n1", Map.of()), Instant.now()))
+                .hasMessageContaining("allows no network");
+    }
+}
