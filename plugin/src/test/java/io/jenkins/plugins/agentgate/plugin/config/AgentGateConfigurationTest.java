@@ -21,6 +21,7 @@ import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
 import io.jenkins.plugins.agentgate.core.profile.DefaultCatalog;
 import jenkins.model.Jenkins;
 import org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl;
+import org.htmlunit.html.HtmlForm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.jvnet.hudson.test.JenkinsRule;
@@ -106,12 +107,33 @@ class AgentGateConfigurationTest {
         config.setCatalogYaml(VALID);
         config.setSigningKeyCredentialsId("evidence-key");
         config.setDefaultImage("registry.example.com/agents/codex:1.2");
-        r.configRoundtrip();
+        // The page is in the Security category, so it is part of /configureSecurity, not /configure.
+        r.submit(r.createWebClient().goTo("configureSecurity").getFormByName("config"));
         AgentGateConfiguration reloaded = new AgentGateConfiguration(); // reads the saved XML
         assertEquals(VALID, reloaded.getCatalogYaml());
         assertEquals("evidence-key", reloaded.getSigningKeyCredentialsId());
         assertEquals("registry.example.com/agents/codex:1.2", reloaded.getDefaultImage());
         assertEquals("team-delivery", reloaded.getCatalog().classes().get(ExecutionClass.DELIVERY));
+    }
+
+    @Test
+    void theFormRefusesAnInvalidCatalog() throws Exception {
+        config.setCatalogYaml(VALID);
+        JenkinsRule.WebClient wc = r.createWebClient();
+        HtmlForm form = wc.goTo("configureSecurity").getFormByName("config");
+        form.getTextAreaByName("_.catalogYaml").setText(BROKEN);
+        wc.setThrowExceptionOnFailingStatusCode(false);
+        String response = r.submit(form).getWebResponse().getContentAsString();
+        assertThat(response, containsString("catalogYaml:5: profiles[0].netwrk"));
+        assertEquals(VALID, AgentGateConfiguration.get().getCatalogYaml());
+    }
+
+    @Test
+    void validationAnswersOnlyPost() throws Exception {
+        JenkinsRule.WebClient wc = r.createWebClient();
+        wc.setThrowExceptionOnFailingStatusCode(false);
+        String url = "descriptorByName/" + AgentGateConfiguration.class.getName() + "/checkCatalogYaml?value=x";
+        assertEquals(405, wc.goTo(url, null).getWebResponse().getStatusCode());
     }
 
     @Test
