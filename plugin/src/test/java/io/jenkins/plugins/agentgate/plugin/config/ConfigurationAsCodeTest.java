@@ -4,10 +4,13 @@ import static io.jenkins.plugins.casc.misc.Util.getSecurityRoot;
 import static io.jenkins.plugins.casc.misc.Util.toYamlString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
 import io.jenkins.plugins.casc.ConfigurationAsCode;
 import io.jenkins.plugins.casc.ConfigurationContext;
+import io.jenkins.plugins.casc.ConfiguratorException;
 import io.jenkins.plugins.casc.ConfiguratorRegistry;
 import io.jenkins.plugins.casc.misc.ConfiguredWithCode;
 import io.jenkins.plugins.casc.misc.JenkinsConfiguredWithCodeRule;
@@ -67,6 +70,33 @@ class ConfigurationAsCodeTest {
 
         assertEquals(expected(), exported());
         assertEquals("team-delivery", config.getCatalog().classes().get(ExecutionClass.DELIVERY));
+    }
+
+    @Test
+    @ConfiguredWithCode(FILE)
+    void anInvalidCatalogFailsTheImportWithEveryProblem(JenkinsConfiguredWithCodeRule r) throws Exception {
+        Path file = tmp.resolve("broken.yml");
+        Files.writeString(file, """
+                security:
+                  agentGate:
+                    catalogYaml: |
+                      apiVersion: agentgate/v1
+                      profiles:
+                        - id: team-delivery
+                          netwrk: {}
+                      classes:
+                        delivery: no-such-profile
+                """, StandardCharsets.UTF_8);
+        ConfiguratorException e = assertThrows(ConfiguratorException.class,
+                () -> ConfigurationAsCode.get().configure(file.toString()));
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        assertTrue(messages.toString().contains("catalogYaml:4: profiles[0].netwrk"), messages.toString());
+        assertTrue(messages.toString().contains("catalogYaml:6: classes.delivery"), messages.toString());
+        // Nothing of the broken catalog was applied.
+        assertEquals(expected().get("catalogYaml"), AgentGateConfiguration.get().getCatalogYaml());
     }
 
     private static CNode agentGateNode() throws Exception {
