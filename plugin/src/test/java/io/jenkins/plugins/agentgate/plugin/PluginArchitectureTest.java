@@ -1,0 +1,112 @@
+package io.jenkins.plugins.agentgate.plugin;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.constructors;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaMethod;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
+import hudson.model.Descriptor;
+import hudson.util.ComboBoxModel;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
+import jenkins.model.Jenkins;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.verb.POST;
+
+/**
+ * Rules every class of the plugin keeps (after warnings-ng's PluginArchitectureTest): form endpoints are
+ * POST-only and permission-checked, one facade reaches Jenkins, processes start only through a Launcher
+ * (so on the agent), and decisions are core's — the plugin neither fabricates them nor reaches into the
+ * rules that make them.
+ */
+@AnalyzeClasses(packages = "io.jenkins.plugins.agentgate.plugin", importOptions = ImportOption.DoNotIncludeTests.class)
+class PluginArchitectureTest {
+
+    private static final String CORE = "io.jenkins.plugins.agentgate.core";
+
+    @ArchTest
+    static final ArchRule VALIDATION_IS_POST_AND_PERMISSION_CHECKED = methods()
+            .that().areDeclaredInClassesThat().areAssignableTo(Descriptor.class)
+            .and().haveNameMatching("doCheck[A-Z].*")
+            .and().haveRawReturnType(FormValidation.class)
+            .should().beAnnotatedWith(POST.class)
+            .andShould().bePublic()
+            .andShould(checkAPermission());
+
+    @ArchTest
+    static final ArchRule LIST_FILLS_ARE_POST_AND_PERMISSION_CHECKED = methods()
+            .that().areDeclaredInClassesThat().areAssignableTo(Descriptor.class)
+            .and().haveNameMatching("doFill[A-Z].*")
+            .and().haveRawReturnType(JavaClass.Predicates.assignableTo(ListBoxModel.class)
+                    .or(JavaClass.Predicates.assignableTo(ComboBoxModel.class)))
+            .should().beAnnotatedWith(POST.class)
+            .andShould().bePublic()
+            .andShould(checkAPermission());
+
+    @ArchTest
+    static final ArchRule ONLY_THE_FACADE_REACHES_JENKINS = noClasses()
+            .that().doNotHaveFullyQualifiedName(JenkinsFacade.class.getName())
+            .should().callMethod(Jenkins.class, "get")
+            .orShould().callMethod(Jenkins.class, "getInstance")
+            .orShould().callMethod(Jenkins.class, "getInstanceOrNull")
+            .orShould().callMethod(Jenkins.class, "getActiveInstance");
+
+    @ArchTest
+    static final ArchRule PROCESSES_START_ONLY_THROUGH_A_LAUNCHER = noClasses()
+            .should().dependOnClassesThat().haveFullyQualifiedName("java.lang.ProcessBuilder")
+            .orShould().callMethod(Runtime.class, "exec", String.class)
+            .orShould().callMethod(Runtime.class, "exec", String[].class)
+            .because("agent runs belong on the build agent, which only a Launcher reaches");
+
+    @ArchTest
+    static final ArchRule DECISIONS_ARE_NOT_FABRICATED = noClasses()
+            .should().callConstructorWhere(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(
+                    JavaClass.Predicates.resideInAnyPackage(CORE + ".policy..", CORE + ".approval.."))))
+            .because("verdicts, plans and approval states come out of core's engines, never out of the plugin");
+
+    @ArchTest
+    static final ArchRule RULE_INTERNALS_STAY_IN_CORE = noClasses()
+            .should().dependOnClassesThat().haveFullyQualifiedName(CORE + ".policy.Narrowing")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName(CORE + ".policy.Rules")
+            .because("the plugin calls the engines' entry points; how they decide is not its business");
+
+    @ArchTest
+    static final ArchRule DATA_BOUND_CONSTRUCTORS_IN_PUBLIC_CLASSES = constructors()
+            .that().areAnnotatedWith(DataBoundConstructor.class)
+            .should().beDeclaredInClassesThat().arePublic().allowEmptyShould(true);
+
+    @ArchTest
+    static final ArchRule DATA_BOUND_SETTERS_IN_PUBLIC_CLASSES = methods()
+            .that().areAnnotatedWith(DataBoundSetter.class)
+            .should().beDeclaredInClassesThat().arePublic();
+
+    private static ArchCondition<JavaMethod> checkAPermission() {
+        return new ArchCondition<>("check a permission through JenkinsFacade") {
+            @Override
+            public void check(JavaMethod method, ConditionEvents events) {
+                if (method.getModifiers().contains(JavaModifier.SYNTHETIC)) {
+                    return;
+                }
+                boolean checks = method.getCallsFromSelf().stream().anyMatch(call ->
+                        call.getTarget().getOwner().isEquivalentTo(JenkinsFacade.class)
+                                && (call.getName().equals("hasPermission") || call.getName().equals("checkPermission")));
+                if (!checks) {
+                    events.add(SimpleConditionEvent.violated(method, method.getFullName()
+                            + " does not call JenkinsFacade.hasPermission/checkPermission"));
+                }
+            }
+        };
+    }
+}
