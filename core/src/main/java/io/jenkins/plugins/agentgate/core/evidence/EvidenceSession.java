@@ -202,17 +202,21 @@ public final class EvidenceSession implements AutoCloseable {
         return new EvidenceBundle(dir, record, record.completeness());
     }
 
+    /**
+     * The in-toto statement, keys inserted in sorted order: CanonicalJson keeps an ObjectNode's insertion
+     * order, and docs/evidence.md's openssl recipe greps subjects as {"digest":{...},"name":...}.
+     */
     static ObjectNode statement(List<BundleFile> files, EvidenceRecord record) {
         ObjectNode st = CanonicalJson.mapper().createObjectNode();
         st.put("_type", EvidenceBundle.STATEMENT_TYPE);
+        st.set("predicate", CanonicalJson.mapper().valueToTree(record));
+        st.put("predicateType", EvidenceBundle.PREDICATE_TYPE);
         ArrayNode subjects = st.putArray("subject");
         files.stream().sorted(Comparator.comparing(BundleFile::name)).forEach(f -> {
             ObjectNode s = subjects.addObject();
-            s.put("name", f.name());
             s.putObject("digest").put("sha256", f.sha256());
+            s.put("name", f.name());
         });
-        st.put("predicateType", EvidenceBundle.PREDICATE_TYPE);
-        st.set("predicate", CanonicalJson.mapper().valueToTree(record));
         return st;
     }
 
