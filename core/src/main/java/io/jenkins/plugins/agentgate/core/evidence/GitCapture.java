@@ -11,6 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Git-aware capture. The pre- and post-run working trees are written as git trees into a private object
@@ -139,15 +143,42 @@ final class GitCapture {
     private CaptureResult after(Path preIndex, String preTree, Path outputDir, CaptureLimits limits) throws IOException {
         Path postIndex = scratch.resolve("post.index");
         Files.copy(preIndex, postIndex, StandardCopyOption.REPLACE_EXISTING);
-        String postTree = snapshotTree(postIndex);
-        GitCli.Result head = repo.tryRun("rev-parse", "-q", "--verify", "HEAD^{commit}");
-        String headAfter = head.exitCode() == 0 ? head.stdout().strip() : null;
-
-        TreeMap<String, Raw> changes = new TreeMap<>();
-        if (!postTree.equals(preTree)) {
-            parseRawNumstat(new String(priv.run("diff-tree", "-r", "-z", "--raw", "--numstat", "--no-renames",
-                    "--full-index", preTree, postTree), StandardCharsets.UTF_8), changes);
+        GitCli g = priv.with(Map.of("GIT_INDEX_FILE", postIndex.toString()));
+        // The only pass over the whole workspace: stat every path, hash only what changed since before().
+        g.run("add", "--all", "--force", "--", ".");
+        // Everything else reads the post-run index and the objects: independent, so run side by side.
+        Path patchFile = outputDir.resolve(EvidenceBundle.PATCH);
+        Path revertFile = outputDir.resolve(EvidenceBundle.REVERT_PATCH);
+        ExecutorService pool = Executors.newFixedThreadPool(5, r -> {
+            Thread t = new Thread(r, "agentgate-capture");
+            t.setDaemon(true);
+            return t;
+        });
+        String postTree;
+        String headAfter;
+        String rawOut;
+        long patchBytes;
+        long revertBytes;
+        try {
+            Future<byte[]> raw = pool.submit(() -> g.run("diff-index", "--cached", "-r", "-z", "--raw", "--numstat",
+                    "--no-renames", "--full-index", preTree));
+            Future<Long> patchF = pool.submit(() -> g.runToFile(patchFile, limits.maxPatchBytes(), "diff-index", "--cached",
+                    "-p", "--binary", "--full-index", "--no-renames", "--no-ext-diff", "--no-textconv", preTree));
+            Future<Long> revertF = pool.submit(() -> g.runToFile(revertFile, limits.maxPatchBytes(), "diff-index", "--cached",
+                    "-R", "-p", "--binary", "--full-index", "--no-renames", "--no-ext-diff", "--no-textconv", preTree));
+            Future<byte[]> tree = pool.submit(() -> g.run("write-tree"));
+            Future<GitCli.Result> head = pool.submit(() -> repo.tryRun("rev-parse", "-q", "--verify", "HEAD^{commit}"));
+            rawOut = new String(get(raw), StandardCharsets.UTF_8);
+            patchBytes = get(patchF);
+            revertBytes = get(revertF);
+            postTree = new String(get(tree), StandardCharsets.UTF_8).strip();
+            GitCli.Result h = get(head);
+            headAfter = h.exitCode() == 0 ? h.stdout().strip() : null;
+        } finally {
+            pool.shutdownNow();
         }
+        TreeMap<String, Raw> changes = new TreeMap<>();
+        parseRawNumstat(rawOut, changes);
         List<String> reasons = new ArrayList<>();
         List<FileChange> listed = new ArrayList<>();
         int added = 0, modified = 0, deleted = 0, typeChanged = 0, binary = 0, symlinks = 0;
@@ -201,12 +232,8 @@ final class GitCapture {
                     + limits.maxHashBytes() + "); later files have no sha256After");
         }
         List<BundleFile> files = new ArrayList<>();
-        BundleFile patch = null;
-        BundleFile revert = null;
-        if (!changes.isEmpty()) {
-            patch = writePatch(outputDir.resolve(EvidenceBundle.PATCH), preTree, postTree, limits, reasons, "patch.diff");
-            revert = writePatch(outputDir.resolve(EvidenceBundle.REVERT_PATCH), postTree, preTree, limits, reasons, "revert.diff");
-        }
+        BundleFile patch = patchRef(patchFile, patchBytes, changes.isEmpty(), limits, reasons, EvidenceBundle.PATCH);
+        BundleFile revert = patchRef(revertFile, revertBytes, changes.isEmpty(), limits, reasons, EvidenceBundle.REVERT_PATCH);
         if (patch != null) {
             files.add(patch);
         }
@@ -225,15 +252,31 @@ final class GitCapture {
         return new CaptureResult(w, rollback, files);
     }
 
-    private BundleFile writePatch(Path target, String from, String to, CaptureLimits limits, List<String> reasons,
-                                  String name) throws IOException {
-        long n = priv.runToFile(target, limits.maxPatchBytes(), "diff-tree", "-r", "-p", "--binary", "--full-index",
-                "--no-renames", "--no-ext-diff", "--no-textconv", from, to);
-        if (n < 0) {
+    private static BundleFile patchRef(Path file, long bytes, boolean noChanges, CaptureLimits limits,
+                                       List<String> reasons, String name) throws IOException {
+        if (noChanges) {
+            Files.deleteIfExists(file);
+            return null;
+        }
+        if (bytes < 0) {
             reasons.add(name + " exceeded " + limits.maxPatchBytes() + " bytes (limit maxPatchBytes) and was left out");
             return null;
         }
-        return new BundleFile(name, Digests.sha256Hex(target), n);
+        return new BundleFile(name, Digests.sha256Hex(file), bytes);
+    }
+
+    private static <T> T get(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new CaptureException("git capture failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("interrupted during git capture", e);
+        }
     }
 
     private static final class Raw {

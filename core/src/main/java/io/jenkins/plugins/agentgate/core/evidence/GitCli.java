@@ -32,6 +32,8 @@ final class GitCli {
             "-c", "diff.noprefix=false",
             "-c", "diff.mnemonicprefix=false",
             "-c", "gc.auto=0",
+            // Capture objects live in a private, short-lived store: skip compressing them.
+            "-c", "core.looseCompression=0",
             "-c", "maintenance.auto=false");
     private static final long TIMEOUT_SECONDS = 600;
 
