@@ -19,8 +19,8 @@ public class CaptureBench {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args.length > 0 ? args[0] : "/tmp/agentgate-bench");
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 15;
-        System.out.println("| workspace files | changed files | changed bytes | capture after() median ms | baseline median ms | ratio | before() median ms |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| workspace files | changed files | changed bytes | after() wall median ms | baseline wall median ms | wall ratio | after() CPU ms/iter | baseline CPU ms/iter | CPU ratio | before() wall median ms |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         scenario(root.resolve("ws-1k"), 1_000, 20, 100, iterations);
         scenario(root.resolve("ws-10k"), 10_000, 20, 100, iterations);
         scenario(root.resolve("ws-10k-big"), 10_000, 20, 1 << 20, iterations);
@@ -36,6 +36,8 @@ public class CaptureBench {
         long[] after = new long[iterations];
         long[] base = new long[iterations];
         long[] before = new long[iterations];
+        long cpuAfter = 0;
+        long cpuBase = 0;
         int warmup = 3;
         for (int it = -warmup; it < iterations; it++) {
             Path out = Files.createTempDirectory(ws.getParent(), "out");
@@ -47,14 +49,19 @@ public class CaptureBench {
             for (String p : changedPaths) {
                 Files.write(ws.resolve(p), payload);
             }
+            long c2 = childrenCpuMillis();
+            long m2 = THREADS.getCurrentThreadCpuTime();
             long t2 = System.nanoTime();
             CaptureResult r = snap.after();
             long t3 = System.nanoTime();
+            long c3 = childrenCpuMillis();
+            long m3 = THREADS.getCurrentThreadCpuTime();
             // Baseline, same state: what a shell script would do to learn the same facts.
             List<String> argv = new ArrayList<>(List.of("sh", "-c", "git diff --numstat >/dev/null && sha256sum \"$@\" >/dev/null", "sh"));
             argv.addAll(changedPaths);
             exec(ws, argv);
             long t4 = System.nanoTime();
+            long c4 = childrenCpuMillis();
             if (r.workspace().summary().filesChanged() != changed) {
                 throw new IllegalStateException("expected " + changed + " changes, got " + r.workspace().summary());
             }
@@ -62,14 +69,28 @@ public class CaptureBench {
                 before[it] = t1 - t0;
                 after[it] = t3 - t2;
                 base[it] = t4 - t3;
+                cpuAfter += (c3 - c2) + (m3 - m2) / 1_000_000;
+                cpuBase += c4 - c3;
             }
             exec(ws, List.of("git", "checkout", "-q", "--", "."));
             exec(ws, List.of("git", "update-index", "-q", "--refresh"));
             deleteTree(out);
         }
         double a = median(after), b = median(base), bf = median(before);
-        System.out.printf("| %,d | %d | %,d | %.1f | %.1f | %.2fx | %.1f |%n", files, changed, (long) changed * bytesPerChange,
-                a, b, a / b, bf);
+        double ca = (double) cpuAfter / iterations, cb = (double) cpuBase / iterations;
+        System.out.printf("| %,d | %d | %,d | %.1f | %.1f | %.2fx | %.1f | %.1f | %.2fx | %.1f |%n", files, changed,
+                (long) changed * bytesPerChange, a, b, a / b, ca, cb, ca / cb, bf);
+    }
+
+    static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** User + system CPU of this JVM's waited-for children (git, sh, sha256sum), from /proc/self/stat, in ms. */
+    static long childrenCpuMillis() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after ')': state=0 ... utime=11 stime=12 cutime=13 cstime=14 (clock ticks)
+        long ticks = Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        return ticks * 1000 / 100;
     }
 
     static byte[] payload(int size, int it) {
