@@ -157,20 +157,21 @@ final class GitCapture {
         String postTree;
         String headAfter;
         String rawOut;
-        long patchBytes;
-        long revertBytes;
+        GitCli.FileOut patchOut;
+        GitCli.FileOut revertOut;
         try {
-            Future<byte[]> raw = pool.submit(() -> g.run("diff-index", "--cached", "-r", "-z", "--raw", "--numstat",
-                    "--no-renames", "--full-index", preTree));
-            Future<Long> patchF = pool.submit(() -> g.runToFile(patchFile, limits.maxPatchBytes(), "diff-index", "--cached",
-                    "-p", "--binary", "--full-index", "--no-renames", "--no-ext-diff", "--no-textconv", preTree));
-            Future<Long> revertF = pool.submit(() -> g.runToFile(revertFile, limits.maxPatchBytes(), "diff-index", "--cached",
-                    "-R", "-p", "--binary", "--full-index", "--no-renames", "--no-ext-diff", "--no-textconv", preTree));
+            // One pass gives raw records, numstat and the forward patch (-z header, empty record, patch text).
+            Future<GitCli.FileOut> patchF = pool.submit(() -> g.runToFile(patchFile, limits.maxPatchBytes(), true,
+                    "diff-index", "--cached", "-r", "-z", "--raw", "--numstat", "-p", "--binary", "--full-index",
+                    "--no-renames", "--no-ext-diff", "--no-textconv", preTree));
+            Future<GitCli.FileOut> revertF = pool.submit(() -> g.runToFile(revertFile, limits.maxPatchBytes(), false,
+                    "diff-index", "--cached", "-R", "-p", "--binary", "--full-index", "--no-renames", "--no-ext-diff",
+                    "--no-textconv", preTree));
             Future<byte[]> tree = pool.submit(() -> g.run("write-tree"));
             Future<GitCli.Result> head = pool.submit(() -> repo.tryRun("rev-parse", "-q", "--verify", "HEAD^{commit}"));
-            rawOut = new String(get(raw), StandardCharsets.UTF_8);
-            patchBytes = get(patchF);
-            revertBytes = get(revertF);
+            patchOut = get(patchF);
+            revertOut = get(revertF);
+            rawOut = new String(patchOut.header(), StandardCharsets.UTF_8);
             postTree = new String(get(tree), StandardCharsets.UTF_8).strip();
             GitCli.Result h = get(head);
             headAfter = h.exitCode() == 0 ? h.stdout().strip() : null;
@@ -232,8 +233,8 @@ final class GitCapture {
                     + limits.maxHashBytes() + "); later files have no sha256After");
         }
         List<BundleFile> files = new ArrayList<>();
-        BundleFile patch = patchRef(patchFile, patchBytes, changes.isEmpty(), limits, reasons, EvidenceBundle.PATCH);
-        BundleFile revert = patchRef(revertFile, revertBytes, changes.isEmpty(), limits, reasons, EvidenceBundle.REVERT_PATCH);
+        BundleFile patch = patchRef(patchFile, patchOut, changes.isEmpty(), limits, reasons, EvidenceBundle.PATCH);
+        BundleFile revert = patchRef(revertFile, revertOut, changes.isEmpty(), limits, reasons, EvidenceBundle.REVERT_PATCH);
         if (patch != null) {
             files.add(patch);
         }
@@ -252,17 +253,17 @@ final class GitCapture {
         return new CaptureResult(w, rollback, files);
     }
 
-    private static BundleFile patchRef(Path file, long bytes, boolean noChanges, CaptureLimits limits,
+    private static BundleFile patchRef(Path file, GitCli.FileOut out, boolean noChanges, CaptureLimits limits,
                                        List<String> reasons, String name) throws IOException {
         if (noChanges) {
             Files.deleteIfExists(file);
             return null;
         }
-        if (bytes < 0) {
+        if (out.bytes() < 0) {
             reasons.add(name + " exceeded " + limits.maxPatchBytes() + " bytes (limit maxPatchBytes) and was left out");
             return null;
         }
-        return new BundleFile(name, Digests.sha256Hex(file), bytes);
+        return new BundleFile(name, out.sha256(), out.bytes());
     }
 
     private static <T> T get(Future<T> f) throws IOException {

@@ -86,29 +86,73 @@ final class GitCli {
         return new Result(code, out.toString(StandardCharsets.UTF_8));
     }
 
+    /** What {@link #runToFile} wrote: bytes (-1 when over the cap, file deleted), its SHA-256, and the split-off header. */
+    record FileOut(long bytes, String sha256, byte[] header) {}
+
     /**
-     * Runs git with stdout going to {@code target}, at most {@code cap} bytes.
-     *
-     * @return the bytes written, or -1 when the output exceeded {@code cap} (the file is then deleted)
+     * Runs git with stdout going to {@code target} (at most {@code cap} bytes), hashing it as it streams.
+     * With {@code splitHeader}, everything up to the first empty NUL-terminated record (the {@code -z}
+     * raw/numstat part that precedes a patch) is returned as the header instead of written.
      */
-    long runToFile(Path target, long cap, String... args) throws IOException {
+    FileOut runToFile(Path target, long cap, boolean splitHeader, String... args) throws IOException {
         Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
         try {
-            CappedOutputStream out;
-            try (OutputStream fileOut = Files.newOutputStream(tmp)) {
-                out = new CappedOutputStream(fileOut, cap);
-                int code = exec(List.of(args), out, true);
-                if (code != 0 && !out.overflowed) {
+            CappedOutputStream capped;
+            java.security.MessageDigest md = io.jenkins.plugins.agentgate.core.json.Digests.sha256();
+            ByteArrayOutputStream header = new ByteArrayOutputStream();
+            try (OutputStream fileOut = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                capped = new CappedOutputStream(new java.security.DigestOutputStream(fileOut, md), cap);
+                OutputStream sink = splitHeader ? new HeaderSplitter(header, capped) : capped;
+                int code = exec(List.of(args), sink, true);
+                if (code != 0 && !capped.overflowed) {
                     throw new CaptureException("git " + String.join(" ", args) + " failed (exit " + code + ")");
                 }
             }
-            if (out.overflowed) {
-                return -1;
+            if (capped.overflowed) {
+                return new FileOut(-1, null, header.toByteArray());
             }
             AtomicFiles.moveIntoPlace(tmp, target);
-            return out.count;
+            return new FileOut(capped.count, java.util.HexFormat.of().formatHex(md.digest()), header.toByteArray());
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Sends bytes to {@code header} until two consecutive NULs, then to {@code rest}. */
+    static final class HeaderSplitter extends OutputStream {
+        private final OutputStream header;
+        private final OutputStream rest;
+        private boolean inHeader = true;
+        private boolean lastWasNul;
+
+        HeaderSplitter(OutputStream header, OutputStream rest) {
+            this.header = header;
+            this.rest = rest;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int i = off;
+            int end = off + len;
+            if (inHeader) {
+                while (i < end) {
+                    byte c = b[i++];
+                    if (c == 0 && lastWasNul) {
+                        inHeader = false;
+                        break;
+                    }
+                    lastWasNul = c == 0;
+                    header.write(c);
+                }
+            }
+            if (i < end) {
+                rest.write(b, i, end - i);
+            }
         }
     }
 
@@ -138,7 +182,7 @@ final class GitCli {
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
-                if (out instanceof CappedOutputStream c && c.overflowed) {
+                if (overflowed(out)) {
                     p.destroyForcibly();
                     break;
                 }
@@ -149,7 +193,7 @@ final class GitCli {
                         + TIMEOUT_SECONDS + " s");
             }
             int code = p.exitValue();
-            if (failWithStderr && code != 0 && !(out instanceof CappedOutputStream c && c.overflowed)) {
+            if (failWithStderr && code != 0 && !overflowed(out)) {
                 String err = Files.readString(errFile, StandardCharsets.UTF_8).strip();
                 if (!err.isEmpty()) {
                     throw new CaptureException("git " + String.join(" ", args) + " failed (exit " + code + "): "
@@ -164,6 +208,13 @@ final class GitCli {
         } finally {
             Files.deleteIfExists(errFile);
         }
+    }
+
+    private static boolean overflowed(OutputStream out) {
+        if (out instanceof HeaderSplitter h) {
+            out = h.rest;
+        }
+        return out instanceof CappedOutputStream c && c.overflowed;
     }
 
     /** Counts bytes and stops writing once a cap is passed, so an enormous diff cannot fill the disk. */

@@ -105,6 +105,19 @@ class WorkspaceCaptureTest {
     }
 
     @Test
+    void gitCaptureKeepsUnusualPathsVerbatim() throws Exception {
+        Path ws = Fixtures.repo(tmp.resolve("ws"));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        WorkspaceCapture.Snapshot snap = WorkspaceCapture.before(ws, out, tmp.resolve("s"), CaptureLimits.defaults());
+        String odd = "we ird\"name\t\u00fcn\u00efcode\nline.txt";
+        Files.writeString(ws.resolve(odd), "x\n");
+        Files.writeString(ws.resolve("-rf"), "not an option\n");
+        WorkspaceEvidence w = snap.after().workspace();
+        assertThat(w.files()).extracting(FileChange::path).containsExactly("-rf", odd);
+        assertThat(w.files()).allSatisfy(c -> assertThat(c.linesAdded()).isEqualTo(1L));
+    }
+
+    @Test
     void gitCaptureIsBoundedAndSaysSo() throws Exception {
         Path ws = Fixtures.repo(tmp.resolve("ws"));
         Path out = Files.createDirectories(tmp.resolve("out"));
