@@ -1,0 +1,344 @@
+package io.jenkins.plugins.agentgate.core.evidence;
+
+import io.jenkins.plugins.agentgate.core.json.Digests;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Git-aware capture. The pre- and post-run working trees are written as git trees into a private object
+ * directory (alternates point at the repository's objects, which are only read) through a private index
+ * seeded from the repository's index, so only files whose stat data changed are hashed. The repository's
+ * own config, hooks, index and objects are never used for writing; its filters and fsmonitor never run
+ * because its config is not read at all.
+ */
+final class GitCapture {
+    private final Path workspace;
+    private final Path scratch;
+    private final GitCli repo;
+    private final GitCli priv;
+    private final String baseCommit;
+    private final Path realIndex;
+
+    private GitCapture(Path workspace, Path scratch, GitCli repo, GitCli priv, String baseCommit, Path realIndex) {
+        this.workspace = workspace;
+        this.scratch = scratch;
+        this.repo = repo;
+        this.priv = priv;
+        this.baseCommit = baseCommit;
+        this.realIndex = realIndex;
+    }
+
+    /** Returns a git capture when {@code ws} is the top of a git work tree and git works, else null. */
+    static GitCapture detect(Path ws, Path scratch) throws IOException {
+        Path home = Files.createDirectories(scratch.resolve("home"));
+        Path parent = ws.getParent() == null ? ws : ws.getParent();
+        // Discovery stops at the workspace: a repository above it is not the workspace's.
+        GitCli repo = new GitCli("git", ws, home, Map.of("GIT_CEILING_DIRECTORIES", parent.toString()));
+        GitCli.Result info;
+        try {
+            info = repo.tryRun("rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir",
+                    "--git-path", "index", "--show-object-format");
+        } catch (CaptureException e) {
+            return null; // no git binary: manifest capture
+        }
+        if (info.exitCode() != 0) {
+            return null;
+        }
+        String[] lines = info.stdout().split("\n");
+        if (lines.length < 4 || !Path.of(lines[0]).toRealPath().equals(ws)) {
+            return null;
+        }
+        Path commonDir = Path.of(lines[1]);
+        Path realIndex = Path.of(lines[2]);
+        String objectFormat = lines[3].strip();
+        GitCli.Result head = repo.tryRun("rev-parse", "-q", "--verify", "HEAD^{commit}");
+        String base = head.exitCode() == 0 ? head.stdout().strip() : null;
+
+        Path gitDir = scratch.resolve("git");
+        Files.createDirectories(gitDir.resolve("objects/info"));
+        Files.createDirectories(gitDir.resolve("refs/heads"));
+        Files.writeString(gitDir.resolve("HEAD"), "ref: refs/heads/agentgate-capture\n");
+        Files.writeString(gitDir.resolve("config"), "sha1".equals(objectFormat)
+                ? "[core]\n\trepositoryformatversion = 0\n\tbare = false\n"
+                : "[core]\n\trepositoryformatversion = 1\n\tbare = false\n[extensions]\n\tobjectFormat = " + objectFormat + "\n");
+        Files.writeString(gitDir.resolve("objects/info/alternates"), commonDir.resolve("objects") + "\n");
+        GitCli priv = new GitCli("git", ws, home, Map.of(
+                "GIT_DIR", gitDir.toString(),
+                "GIT_WORK_TREE", ws.toString(),
+                "GIT_CEILING_DIRECTORIES", parent.toString()));
+        return new GitCapture(ws, scratch, repo, priv, base, realIndex);
+    }
+
+    WorkspaceCapture.Snapshot before(Path outputDir, CaptureLimits limits) throws IOException {
+        Path preIndex = scratch.resolve("pre.index");
+        boolean seeded = seedIndex(preIndex);
+        String preTree;
+        try {
+            preTree = snapshotTree(preIndex);
+        } catch (CaptureException e) {
+            if (!seeded) {
+                throw e;
+            }
+            Files.deleteIfExists(preIndex); // e.g. a split index we cannot read: start from an empty one
+            preTree = snapshotTree(preIndex);
+        }
+        String tree = preTree;
+        return new WorkspaceCapture.Snapshot() {
+            @Override
+            public String kind() {
+                return "git";
+            }
+
+            @Override
+            public CaptureResult after() throws IOException {
+                return GitCapture.this.after(preIndex, tree, outputDir, limits);
+            }
+        };
+    }
+
+    /**
+     * Copies the repository's index for its stat cache, unless it marks entries assume-unchanged or
+     * skip-worktree (those would hide changes); then the private index starts empty.
+     */
+    private boolean seedIndex(Path preIndex) throws IOException {
+        if (!Files.isRegularFile(realIndex, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Files.copy(realIndex, preIndex, StandardCopyOption.REPLACE_EXISTING);
+        GitCli.Result tags = priv.with(Map.of("GIT_INDEX_FILE", preIndex.toString())).tryRun("ls-files", "-v", "-z");
+        boolean usable = tags.exitCode() == 0;
+        if (usable) {
+            for (String entry : tags.stdout().split("\0")) {
+                if (!entry.isEmpty() && (Character.isLowerCase(entry.charAt(0)) || entry.charAt(0) == 'S')) {
+                    usable = false;
+                    break;
+                }
+            }
+        }
+        if (!usable) {
+            Files.deleteIfExists(preIndex);
+        }
+        return usable;
+    }
+
+    /** Stages the whole working tree (ignored files too: the agent may write there) and returns its tree id. */
+    private String snapshotTree(Path index) throws IOException {
+        GitCli g = priv.with(Map.of("GIT_INDEX_FILE", index.toString()));
+        g.run("add", "--all", "--force", "--", ".");
+        return new String(g.run("write-tree"), StandardCharsets.UTF_8).strip();
+    }
+
+    private CaptureResult after(Path preIndex, String preTree, Path outputDir, CaptureLimits limits) throws IOException {
+        Path postIndex = scratch.resolve("post.index");
+        Files.copy(preIndex, postIndex, StandardCopyOption.REPLACE_EXISTING);
+        GitCli g = priv.with(Map.of("GIT_INDEX_FILE", postIndex.toString()));
+        // The only pass over the whole workspace: stat every path, hash only what changed since before().
+        g.run("add", "--all", "--force", "--", ".");
+        // Everything else reads the post-run index and the objects: independent, so run side by side.
+        Path patchFile = outputDir.resolve(EvidenceBundle.PATCH);
+        Path revertFile = outputDir.resolve(EvidenceBundle.REVERT_PATCH);
+        ExecutorService pool = Executors.newFixedThreadPool(5, r -> {
+            Thread t = new Thread(r, "agentgate-capture");
+            t.setDaemon(true);
+            return t;
+        });
+        String postTree;
+        String headAfter;
+        String rawOut;
+        GitCli.FileOut patchOut;
+        GitCli.FileOut revertOut;
+        try {
+            // One pass gives raw records, numstat and the forward patch (-z header, empty record, patch text).
+            Future<GitCli.FileOut> patchF = pool.submit(() -> g.runToFile(patchFile, limits.maxPatchBytes(), true,
+                    "diff-index", "--cached", "-r", "-z", "--raw", "--numstat", "-p", "--binary", "--full-index",
+                    "--no-renames", "--no-ext-diff", "--no-textconv", preTree));
+            Future<GitCli.FileOut> revertF = pool.submit(() -> g.runToFile(revertFile, limits.maxPatchBytes(), false,
+                    "diff-index", "--cached", "-R", "-p", "--binary", "--full-index", "--no-renames", "--no-ext-diff",
+                    "--no-textconv", preTree));
+            Future<byte[]> tree = pool.submit(() -> g.run("write-tree"));
+            Future<GitCli.Result> head = pool.submit(() -> repo.tryRun("rev-parse", "-q", "--verify", "HEAD^{commit}"));
+            patchOut = get(patchF);
+            revertOut = get(revertF);
+            rawOut = new String(patchOut.header(), StandardCharsets.UTF_8);
+            postTree = new String(get(tree), StandardCharsets.UTF_8).strip();
+            GitCli.Result h = get(head);
+            headAfter = h.exitCode() == 0 ? h.stdout().strip() : null;
+        } finally {
+            pool.shutdownNow();
+        }
+        TreeMap<String, Raw> changes = new TreeMap<>();
+        parseRawNumstat(rawOut, changes);
+        List<String> reasons = new ArrayList<>();
+        List<FileChange> listed = new ArrayList<>();
+        int added = 0, modified = 0, deleted = 0, typeChanged = 0, binary = 0, symlinks = 0;
+        long linesAdded = 0, linesRemoved = 0, hashed = 0;
+        boolean budgetHit = false;
+        for (Raw r : changes.values()) {
+            switch (r.change) {
+                case "added" -> added++;
+                case "deleted" -> deleted++;
+                case "type-changed" -> typeChanged++;
+                default -> modified++;
+            }
+            if (r.binary) {
+                binary++;
+            }
+            linesAdded += r.linesAdded == null ? 0 : r.linesAdded;
+            linesRemoved += r.linesRemoved == null ? 0 : r.linesRemoved;
+            String type = typeOf(r.change.equals("deleted") ? r.modeBefore : r.modeAfter);
+            if ("symlink".equals(type)) {
+                symlinks++;
+            }
+            if (listed.size() >= limits.maxFiles()) {
+                continue;
+            }
+            Long sizeAfter = null;
+            String shaAfter = null;
+            String target = null;
+            Path p = workspace.resolve(r.path);
+            if (!r.change.equals("deleted")) {
+                if ("symlink".equals(type) && Files.isSymbolicLink(p)) {
+                    target = Files.readSymbolicLink(p).toString();
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    sizeAfter = Files.size(p);
+                    if (hashed + sizeAfter <= limits.maxHashBytes()) {
+                        shaAfter = Digests.sha256Hex(p);
+                        hashed += sizeAfter;
+                    } else {
+                        budgetHit = true;
+                    }
+                }
+            }
+            listed.add(new FileChange(r.path, r.change, type, r.linesAdded, r.linesRemoved, r.binary, null, sizeAfter,
+                    null, shaAfter, zeroToNull(r.oidBefore), zeroToNull(r.oidAfter), target));
+        }
+        if (changes.size() > listed.size()) {
+            reasons.add(changes.size() + " paths changed; only the first " + listed.size()
+                    + " are listed (limit maxFiles=" + limits.maxFiles() + ")");
+        }
+        if (budgetHit) {
+            reasons.add("content hashing stopped after " + hashed + " bytes (limit maxHashBytes="
+                    + limits.maxHashBytes() + "); later files have no sha256After");
+        }
+        List<BundleFile> files = new ArrayList<>();
+        BundleFile patch = patchRef(patchFile, patchOut, changes.isEmpty(), limits, reasons, EvidenceBundle.PATCH);
+        BundleFile revert = patchRef(revertFile, revertOut, changes.isEmpty(), limits, reasons, EvidenceBundle.REVERT_PATCH);
+        if (patch != null) {
+            files.add(patch);
+        }
+        if (revert != null) {
+            files.add(revert);
+        }
+        Truncation truncation = new Truncation(!reasons.isEmpty(), changes.size(), listed.size(), hashed, reasons);
+        DiffSummary summary = new DiffSummary(changes.size(), added, modified, deleted, typeChanged, linesAdded,
+                linesRemoved, binary, symlinks);
+        WorkspaceEvidence w = new WorkspaceEvidence("git", null, baseCommit, headAfter, preTree, postTree, listed,
+                summary, truncation, patch);
+        boolean rollbackComplete = changes.isEmpty() || revert != null;
+        Rollback rollback = new Rollback("git-revert-patch", baseCommit, preTree, revert, null, rollbackComplete,
+                rollbackComplete ? null : "the revert patch exceeded maxPatchBytes=" + limits.maxPatchBytes()
+                        + "; only the base commit is recorded");
+        return new CaptureResult(w, rollback, files);
+    }
+
+    private static BundleFile patchRef(Path file, GitCli.FileOut out, boolean noChanges, CaptureLimits limits,
+                                       List<String> reasons, String name) throws IOException {
+        if (noChanges) {
+            Files.deleteIfExists(file);
+            return null;
+        }
+        if (out.bytes() < 0) {
+            reasons.add(name + " exceeded " + limits.maxPatchBytes() + " bytes (limit maxPatchBytes) and was left out");
+            return null;
+        }
+        return new BundleFile(name, out.sha256(), out.bytes());
+    }
+
+    private static <T> T get(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new CaptureException("git capture failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CaptureException("interrupted during git capture", e);
+        }
+    }
+
+    private static final class Raw {
+        String path;
+        String change;
+        String modeBefore;
+        String modeAfter;
+        String oidBefore;
+        String oidAfter;
+        Long linesAdded;
+        Long linesRemoved;
+        boolean binary;
+    }
+
+    /** Parses {@code diff-tree -z --raw --numstat}: raw records (":m1 m2 o1 o2 S\0path\0") then numstat ("a\tr\tpath\0"). */
+    static void parseRawNumstat(String out, Map<String, Raw> into) {
+        String[] tok = out.split("\0", -1);
+        for (int i = 0; i < tok.length; i++) {
+            String t = tok[i];
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (t.startsWith(":")) {
+                String[] f = t.substring(1).split(" ");
+                Raw r = into.computeIfAbsent(tok[++i], k -> new Raw());
+                r.path = tok[i];
+                r.modeBefore = f[0];
+                r.modeAfter = f[1];
+                r.oidBefore = f[2];
+                r.oidAfter = f[3];
+                r.change = switch (f[4].charAt(0)) {
+                    case 'A' -> "added";
+                    case 'D' -> "deleted";
+                    case 'T' -> "type-changed";
+                    default -> "modified";
+                };
+            } else {
+                String[] f = t.split("\t", 3);
+                Raw r = into.computeIfAbsent(f[2], k -> new Raw());
+                r.path = f[2];
+                if ("-".equals(f[0])) {
+                    r.binary = true;
+                } else {
+                    r.linesAdded = Long.parseLong(f[0]);
+                    r.linesRemoved = Long.parseLong(f[1]);
+                }
+            }
+        }
+    }
+
+    private static String typeOf(String mode) {
+        return switch (mode) {
+            case "100644" -> "file";
+            case "100755" -> "executable";
+            case "120000" -> "symlink";
+            case "160000" -> "gitlink";
+            default -> "other";
+        };
+    }
+
+    private static String zeroToNull(String oid) {
+        return oid == null || oid.chars().allMatch(c -> c == '0') ? null : oid;
+    }
+}

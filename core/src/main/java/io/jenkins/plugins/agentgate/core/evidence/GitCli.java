@@ -1,0 +1,250 @@
+package io.jenkins.plugins.agentgate.core.evidence;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real {@code git} binary with a fixed environment: no pager, no system or global config, no
+ * prompts, no optional locks, C locale, paths never quoted, symlinks stored as links (never followed), no
+ * hooks, fsmonitor or external diff. The caller chooses GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE.
+ */
+final class GitCli {
+    /** Options that make every git call behave the same whatever the user's or repository's settings. */
+    private static final List<String> FIXED = List.of(
+            "-c", "core.quotepath=off",
+            "-c", "core.symlinks=true",
+            "-c", "core.fsmonitor=false",
+            "-c", "core.hooksPath=/dev/null",
+            "-c", "core.autocrlf=false",
+            "-c", "core.safecrlf=false",
+            "-c", "core.attributesFile=/dev/null",
+            "-c", "core.excludesFile=/dev/null",
+            "-c", "safe.directory=*",
+            "-c", "diff.noprefix=false",
+            "-c", "diff.mnemonicprefix=false",
+            "-c", "gc.auto=0",
+            // Capture objects live in a private, short-lived store: skip compressing them.
+            "-c", "core.looseCompression=0",
+            "-c", "maintenance.auto=false");
+    private static final long TIMEOUT_SECONDS = 600;
+
+    private final String executable;
+    private final Path workingDir;
+    private final Map<String, String> env;
+
+    GitCli(String executable, Path workingDir, Path home, Map<String, String> gitEnv) {
+        this.executable = executable;
+        this.workingDir = workingDir;
+        java.util.HashMap<String, String> e = new java.util.HashMap<>();
+        String path = System.getenv("PATH");
+        e.put("PATH", path == null ? "/usr/bin:/bin" : path);
+        e.put("HOME", home.toString());
+        e.put("XDG_CONFIG_HOME", home.toString());
+        e.put("GIT_CONFIG_NOSYSTEM", "1");
+        e.put("GIT_CONFIG_GLOBAL", "/dev/null");
+        e.put("GIT_ATTR_NOSYSTEM", "1");
+        e.put("GIT_TERMINAL_PROMPT", "0");
+        e.put("GIT_PAGER", "cat");
+        e.put("PAGER", "cat");
+        e.put("GIT_OPTIONAL_LOCKS", "0");
+        e.put("GIT_NO_REPLACE_OBJECTS", "1");
+        e.put("GIT_ADVICE", "0");
+        e.put("LC_ALL", "C");
+        e.putAll(gitEnv);
+        this.env = Map.copyOf(e);
+    }
+
+    GitCli with(Map<String, String> moreEnv) {
+        java.util.HashMap<String, String> e = new java.util.HashMap<>(env);
+        e.putAll(moreEnv);
+        return new GitCli(executable, workingDir, Path.of(env.get("HOME")), e);
+    }
+
+    /** Runs git and returns stdout; a non-zero exit is an exception carrying git's stderr. */
+    byte[] run(String... args) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = exec(List.of(args), out, true);
+        if (code != 0) {
+            throw new CaptureException("git " + String.join(" ", args) + " failed (exit " + code + ")");
+        }
+        return out.toByteArray();
+    }
+
+    /** Runs git and returns its exit code and stdout, without failing on a non-zero exit. */
+    Result tryRun(String... args) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = exec(List.of(args), out, false);
+        return new Result(code, out.toString(StandardCharsets.UTF_8));
+    }
+
+    /** What {@link #runToFile} wrote: bytes (-1 when over the cap, file deleted), its SHA-256, and the split-off header. */
+    record FileOut(long bytes, String sha256, byte[] header) {}
+
+    /**
+     * Runs git with stdout going to {@code target} (at most {@code cap} bytes), hashing it as it streams.
+     * With {@code splitHeader}, everything up to the first empty NUL-terminated record (the {@code -z}
+     * raw/numstat part that precedes a patch) is returned as the header instead of written.
+     */
+    FileOut runToFile(Path target, long cap, boolean splitHeader, String... args) throws IOException {
+        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        try {
+            CappedOutputStream capped;
+            java.security.MessageDigest md = io.jenkins.plugins.agentgate.core.json.Digests.sha256();
+            ByteArrayOutputStream header = new ByteArrayOutputStream();
+            try (OutputStream fileOut = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                capped = new CappedOutputStream(new java.security.DigestOutputStream(fileOut, md), cap);
+                OutputStream sink = splitHeader ? new HeaderSplitter(header, capped) : capped;
+                int code = exec(List.of(args), sink, true);
+                if (code != 0 && !capped.overflowed) {
+                    throw new CaptureException("git " + String.join(" ", args) + " failed (exit " + code + ")");
+                }
+            }
+            if (capped.overflowed) {
+                return new FileOut(-1, null, header.toByteArray());
+            }
+            AtomicFiles.moveIntoPlace(tmp, target);
+            return new FileOut(capped.count, java.util.HexFormat.of().formatHex(md.digest()), header.toByteArray());
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Sends bytes to {@code header} until two consecutive NULs, then to {@code rest}. */
+    static final class HeaderSplitter extends OutputStream {
+        private final OutputStream header;
+        private final OutputStream rest;
+        private boolean inHeader = true;
+        private boolean lastWasNul;
+
+        HeaderSplitter(OutputStream header, OutputStream rest) {
+            this.header = header;
+            this.rest = rest;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int i = off;
+            int end = off + len;
+            if (inHeader) {
+                while (i < end) {
+                    byte c = b[i++];
+                    if (c == 0 && lastWasNul) {
+                        inHeader = false;
+                        break;
+                    }
+                    lastWasNul = c == 0;
+                    header.write(c);
+                }
+            }
+            if (i < end) {
+                rest.write(b, i, end - i);
+            }
+        }
+    }
+
+    record Result(int exitCode, String stdout) {}
+
+    private int exec(List<String> args, OutputStream out, boolean failWithStderr) throws IOException {
+        List<String> argv = new ArrayList<>();
+        argv.add(executable);
+        argv.addAll(FIXED);
+        argv.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(workingDir.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Path errFile = Files.createTempFile("agentgate-git", ".err");
+        pb.redirectError(errFile.toFile());
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            Files.deleteIfExists(errFile);
+            throw new CaptureException("cannot start '" + executable + "' (" + e.getMessage()
+                    + "); expected a git executable on PATH", e);
+        }
+        try (InputStream in = p.getInputStream()) {
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+                if (overflowed(out)) {
+                    p.destroyForcibly();
+                    break;
+                }
+            }
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new CaptureException("git " + String.join(" ", args) + " did not finish within "
+                        + TIMEOUT_SECONDS + " s");
+            }
+            int code = p.exitValue();
+            if (failWithStderr && code != 0 && !overflowed(out)) {
+                String err = Files.readString(errFile, StandardCharsets.UTF_8).strip();
+                if (!err.isEmpty()) {
+                    throw new CaptureException("git " + String.join(" ", args) + " failed (exit " + code + "): "
+                            + (err.length() > 2000 ? err.substring(0, 2000) + "..." : err));
+                }
+            }
+            return code;
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new CaptureException("interrupted while running git " + String.join(" ", args), e);
+        } finally {
+            Files.deleteIfExists(errFile);
+        }
+    }
+
+    private static boolean overflowed(OutputStream out) {
+        if (out instanceof HeaderSplitter h) {
+            out = h.rest;
+        }
+        return out instanceof CappedOutputStream c && c.overflowed;
+    }
+
+    /** Counts bytes and stops writing once a cap is passed, so an enormous diff cannot fill the disk. */
+    static final class CappedOutputStream extends OutputStream {
+        private final OutputStream delegate;
+        private final long cap;
+        long count;
+        boolean overflowed;
+
+        CappedOutputStream(OutputStream delegate, long cap) {
+            this.delegate = delegate;
+            this.cap = cap;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (overflowed) {
+                return;
+            }
+            if (count + len > cap) {
+                overflowed = true;
+                return;
+            }
+            delegate.write(b, off, len);
+            count += len;
+        }
+    }
+}

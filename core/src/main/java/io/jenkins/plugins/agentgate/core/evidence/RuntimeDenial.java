@@ -1,0 +1,14 @@
+package io.jenkins.plugins.agentgate.core.evidence;
+
+import java.time.Instant;
+
+/**
+ * An attempt the sandbox refused while the agent ran (network connect, write to a protected path, ...).
+ *
+ * @param at      when it was observed
+ * @param kind    e.g. {@code network}, {@code filesystem}, {@code credential}
+ * @param subject what was attempted, e.g. {@code api.example.com:443}
+ * @param ruleId  the rule that refused it
+ * @param detail  one sentence for people
+ */
+public record RuntimeDenial(Instant at, String kind, String subject, String ruleId, String detail) {}
