@@ -3,9 +3,11 @@ package io.jenkins.plugins.agentgate.core.approval;
 import io.jenkins.plugins.agentgate.core.profile.ApprovalRule;
 import io.jenkins.plugins.agentgate.core.profile.Blackout;
 import io.jenkins.plugins.agentgate.core.profile.TimeWindow;
+import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
@@ -18,16 +20,18 @@ import java.util.Optional;
  * When an approved action may start: inside one of the weekly windows (any time when there are none) and never
  * inside a blackout.
  *
- * <p>Each window occurrence and each blackout is an interval of instants {@code [start, end)}. Local times turn
- * into instants by one deliberate rule, {@link #firstInstantAtOrAfter}: in a daylight-saving gap (a local time
- * that never happens) the time moves to the end of the gap, the first instant the wall clock shows a later time;
- * in an overlap (a local time that happens twice) the first occurrence counts. So a window never repeats or
- * lengthens because clocks went back, a window starting inside a gap opens when the gap ends, and a window
- * that lies wholly inside a gap does not open that day. An overnight window (end not after start) belongs to the
- * day it starts on.
+ * <p>Daylight-saving changes are handled by one deliberate rule each, documented in docs/approvals.md:
+ * <ul>
+ * <li>A window is a permission and follows the wall clock: it is open exactly when the wall clock in its zone shows
+ * a time inside it on one of its days (for an overnight window, whose end is not after its start, the part after
+ * midnight belongs to the day it started on). A spring-forward gap shortens a window (one wholly inside the gap does
+ * not open that day); a fall-back overlap lengthens it (the repeated wall times are inside it both times).</li>
+ * <li>A blackout is a prohibition and errs on the long side: it lasts from the first instant the wall clock shows
+ * its start to the last instant it shows its end, so a clock change never shortens or interrupts it.</li>
+ * </ul>
  */
 public final class Schedule {
-    /** Bound on the search for the next opening: each step passes one window occurrence or one blackout. */
+    /** Bound on the search for the next opening: each step passes one window start, clock change or blackout. */
     private static final int MAX_STEPS = 10_000;
 
     private final List<TimeWindow> windows;
@@ -51,21 +55,27 @@ public final class Schedule {
         return blackoutAt(t).isEmpty() && inWindow(t);
     }
 
-    /** True when {@code t} lies in a window occurrence (always, when there are no windows). */
+    /** True when the wall clock of a window's zone shows a time inside it at {@code t} (always, when there are none). */
     public boolean inWindow(Instant t) {
         if (windows.isEmpty()) {
             return true;
         }
         for (TimeWindow w : windows) {
-            LocalDate d = LocalDate.ofInstant(t, w.zone());
-            for (LocalDate day = d.minusDays(2); !day.isAfter(d.plusDays(1)); day = day.plusDays(1)) {
-                Interval i = occurrence(w, day);
-                if (i != null && i.contains(t)) {
-                    return true;
-                }
+            if (shows(w, t)) {
+                return true;
             }
         }
         return false;
+    }
+
+    static boolean shows(TimeWindow w, Instant t) {
+        LocalDateTime local = LocalDateTime.ofInstant(t, w.zone());
+        LocalTime lt = local.toLocalTime();
+        DayOfWeek day = local.getDayOfWeek();
+        if (w.to().isAfter(w.from())) {
+            return w.days().contains(day) && !lt.isBefore(w.from()) && lt.isBefore(w.to());
+        }
+        return w.days().contains(day) && !lt.isBefore(w.from()) || w.days().contains(day.minus(1)) && lt.isBefore(w.to());
     }
 
     /** The blackout in force at {@code t}, if any (the one ending last when several overlap). */
@@ -104,33 +114,35 @@ public final class Schedule {
         return Optional.empty();
     }
 
-    /** The first window occurrence start strictly after {@code t}. */
+    /**
+     * The first instant strictly after {@code t} at which a window may open: the wall clock reaching a window's start
+     * (or jumping past it in a gap), or any clock change of a window's zone (a fall-back can re-enter a window).
+     */
     private Optional<Instant> nextWindowStart(Instant t) {
         Instant best = null;
         for (TimeWindow w : windows) {
+            if (w.days().isEmpty()) {
+                continue;
+            }
             LocalDate d = LocalDate.ofInstant(t, w.zone());
             for (LocalDate day = d.minusDays(1); !day.isAfter(d.plusDays(8)); day = day.plusDays(1)) {
-                Interval i = occurrence(w, day);
-                if (i != null && i.start().isAfter(t) && (best == null || i.start().isBefore(best))) {
-                    best = i.start();
+                if (w.days().contains(day.getDayOfWeek())) {
+                    Instant start = firstInstantAtOrAfter(day.atTime(w.from()), w.zone());
+                    if (start.isAfter(t) && (best == null || start.isBefore(best))) {
+                        best = start;
+                    }
                 }
+            }
+            ZoneOffsetTransition change = w.zone().getRules().nextTransition(t);
+            if (change != null && (best == null || change.getInstant().isBefore(best))) {
+                best = change.getInstant();
             }
         }
         return Optional.ofNullable(best);
     }
 
-    /** The occurrence of a window that starts on {@code day}, or null when the window is not on that weekday. */
-    static Interval occurrence(TimeWindow w, LocalDate day) {
-        if (!w.days().contains(day.getDayOfWeek())) {
-            return null;
-        }
-        LocalDate endDay = w.to().isAfter(w.from()) ? day : day.plusDays(1);
-        return new Interval(firstInstantAtOrAfter(day.atTime(w.from()), w.zone()),
-                firstInstantAtOrAfter(endDay.atTime(w.to()), w.zone()));
-    }
-
     static Interval interval(Blackout b) {
-        return new Interval(firstInstantAtOrAfter(b.from(), b.zone()), firstInstantAtOrAfter(b.to(), b.zone()));
+        return new Interval(firstInstantAtOrAfter(b.from(), b.zone()), lastInstantShowing(b.to(), b.zone()));
     }
 
     /**
@@ -144,6 +156,18 @@ public final class Schedule {
             return gap.getInstant();
         }
         return local.atZone(zone).toInstant(); // an overlap resolves to the earlier offset: the first occurrence
+    }
+
+    /**
+     * The last instant at which the wall clock in {@code zone} shows {@code local}: the later of two instants in an
+     * overlap, the end of the gap when {@code local} falls into one (the clock jumps past it there).
+     */
+    public static Instant lastInstantShowing(LocalDateTime local, ZoneId zone) {
+        ZoneRules rules = zone.getRules();
+        if (rules.getValidOffsets(local).isEmpty()) {
+            return rules.getTransition(local).getInstant();
+        }
+        return local.atZone(zone).withLaterOffsetAtOverlap().toInstant();
     }
 
     /** A half-open interval of instants. */
