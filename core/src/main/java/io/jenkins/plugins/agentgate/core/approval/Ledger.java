@@ -27,6 +27,9 @@ public final class Ledger {
         }
     }
 
+    /** File locks are held per process, so threads of this process also queue here (plugin: concurrent approvers). */
+    private static final Object IN_PROCESS = new Object();
+
     private Ledger() {}
 
     /** Every entry of the ledger file; none when the file does not exist yet. */
@@ -48,11 +51,13 @@ public final class Ledger {
     public static void append(Path file, LedgerEntry entry) throws IOException {
         Path lock = file.resolveSibling(file.getFileName() + ".lock");
         Files.createDirectories(file.toAbsolutePath().getParent());
-        try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             FileLock ignored = ch.lock()) {
-            List<LedgerEntry> entries = new ArrayList<>(read(file));
-            entries.add(entry);
-            JsonFiles.writeAtomically(file, new Form(CatalogParser.API_VERSION, KIND, entries));
+        synchronized (IN_PROCESS) {
+            try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                List<LedgerEntry> entries = new ArrayList<>(read(file));
+                entries.add(entry);
+                JsonFiles.writeAtomically(file, new Form(CatalogParser.API_VERSION, KIND, entries));
+            }
         }
     }
 }
