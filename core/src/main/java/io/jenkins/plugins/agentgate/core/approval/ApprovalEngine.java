@@ -255,6 +255,10 @@ public final class ApprovalEngine {
         if (rule.mode() == ApprovalMode.NONE) {
             return null; // nothing to approve; a rejection still refuses
         }
+        if (rule.approvers().isEmpty() && !(e.decision() == DecisionKind.REJECT && e.admin())) {
+            return "the approval rule names no approvers, so nobody can " + e.decision().id()
+                    + "; an administrator must configure approvers (users or groups) for this class's profile";
+        }
         if (!isApprover(rule.approvers(), e) && !(e.decision() == DecisionKind.REJECT && e.admin())) {
             return e.identity() + " is not in the approver set " + describe(rule.approvers())
                     + " (groups recorded: " + (e.groups().isEmpty() ? "none" : String.join(", ", e.groups())) + ")";

@@ -230,6 +230,7 @@ class ApprovalEngineTest {
             ApprovalStatus s = eval(INSENSITIVE, empty, r, approve(r, "alice", T0));
             assertThat(s.state()).isEqualTo(ApprovalState.PENDING);
             assertThat(s.message()).contains("names no approvers");
+            assertThat(s.records().get(0).reason()).contains("nobody can approve; an administrator must configure approvers");
         }
     }
 
