@@ -86,7 +86,7 @@ public final class ApprovalEngine {
                         + "; the request changed since (now " + digest + ") and needs deciding again"));
                 continue;
             }
-            String refusal = refusal(rule, request, e, now);
+            String refusal = refusal(rule, request, digest, e, now);
             if (refusal == null && e.decision() == DecisionKind.APPROVE && approvals.containsKey(userIds.keyFor(e.identity()))) {
                 Counted first = approvals.get(userIds.keyFor(e.identity()));
                 refusal = e.identity() + " already approved (as " + first.entry().identity() + " at " + first.entry().at()
@@ -234,8 +234,12 @@ public final class ApprovalEngine {
      * check, which need the whole ledger). Channels call this to refuse a decision before recording it.
      */
     public String refusal(ApprovalRule rule, ApprovalRequest request, LedgerEntry e, Instant now) {
-        if (!e.requestDigest().equals(request.digest())) {
-            return "given for request " + e.requestDigest() + ", not for this request (" + request.digest() + ")";
+        return refusal(rule, request, request.digest(), e, now);
+    }
+
+    private String refusal(ApprovalRule rule, ApprovalRequest request, String digest, LedgerEntry e, Instant now) {
+        if (!e.requestDigest().equals(digest)) {
+            return "given for request " + e.requestDigest() + ", not for this request (" + digest + ")";
         }
         if (e.at().isAfter(now)) {
             return "dated " + e.at() + ", after the evaluation time " + now;
