@@ -42,8 +42,8 @@ public final class Templates {
     }
 
     /**
-     * The files outside the template's path scope (none when the scope is empty). A path that is absolute or climbs
-     * out with {@code ..} is always outside. The run calls this after the sandbox when the files were not known
+     * The files outside the template's path scope (none when the scope is empty). A path that is absolute or has a {@code ..}
+     * segment is always outside. The run calls this after the sandbox when the files were not known
      * before it.
      */
     public static List<String> outsideScope(TaskTemplate template, List<String> files) {
@@ -55,8 +55,8 @@ public final class Templates {
                 .map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
         for (String f : files) {
             Path p = Path.of(f).normalize();
-            boolean inside = !p.isAbsolute() && !p.startsWith("..") && !f.contains("\\")
-                    && matchers.stream().anyMatch(m -> m.matches(p));
+            boolean climbs = java.util.Arrays.asList(f.split("/")).contains("..");
+            boolean inside = !p.isAbsolute() && !climbs && !f.contains("\\") && matchers.stream().anyMatch(m -> m.matches(p));
             if (!inside) {
                 outside.add(f);
             }

@@ -44,7 +44,7 @@ class ApprovalEnginePropertiesTest {
                         admin, NOW.minus(Duration.ofMinutes(minutesAgo)), req.digest(), ""));
     }
 
-    @Property(tries = 500)
+    @Property(tries = 250)
     void dualControlNeedsTwoDistinctEligiblePeopleNeitherTheRequester(
             @ForAll("ledgers") List<LedgerEntry> ledger, @ForAll boolean distinctGroups, @ForAll boolean bypassAllowed) {
         ApprovalRule rule = Fixtures.with(Fixtures.dual(List.of("alice"), List.of("sre", "security"), distinctGroups),
@@ -77,7 +77,7 @@ class ApprovalEnginePropertiesTest {
                 && (e.identity().equalsIgnoreCase("alice") || e.groups().contains("sre") || e.groups().contains("security")));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 150)
     void theOrderOfTheLedgerDoesNotChangeTheState(@ForAll("ledgers") List<LedgerEntry> ledger, @ForAll long seed) {
         ApprovalRule rule = Fixtures.dual(List.of("alice"), List.of("sre", "security"), true);
         List<LedgerEntry> shuffled = new ArrayList<>(ledger);

@@ -81,12 +81,12 @@ class SchedulePropertiesTest {
                 .as((ws, bs) -> new Case(new Schedule(ws, bs), ws, bs, t))));
     }
 
-    @Property(tries = 400)
+    @Property(tries = 250)
     void isOpenIffTheNextOpeningIsNow(@ForAll("cases") Case c) {
         assertThat(c.schedule().isOpen(c.t())).isEqualTo(c.schedule().nextOpening(c.t()).equals(Optional.of(c.t())));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void theNextOpeningIsOpenAndNothingBeforeItIs(@ForAll("cases") Case c) {
         Optional<Instant> next = c.schedule().nextOpening(c.t());
         if (next.isEmpty()) {
@@ -107,7 +107,7 @@ class SchedulePropertiesTest {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void aTimeInsideABlackoutIsNeverOpen(@ForAll("cases") Case c, @ForAll("fractions") double where) {
         for (Blackout b : c.blackouts()) {
             Schedule.Interval i = Schedule.interval(b);
@@ -125,7 +125,7 @@ class SchedulePropertiesTest {
         return Arbitraries.doubles().between(0, 0.999).ofScale(3);
     }
 
-    @Property(tries = 400)
+    @Property(tries = 250)
     void aWindowIsOpenExactlyWhenItsWallClockShowsATimeInsideIt(@ForAll("windowsAndInstants") WindowCase c) {
         TimeWindow w = c.window();
         ZonedDateTime local = c.t().atZone(w.zone());
@@ -148,7 +148,7 @@ class SchedulePropertiesTest {
                 nearTransition(z)).as(WindowCase::new));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void anInstantWhoseWallTimeLiesInABlackoutIsNeverOpen(@ForAll("cases") Case c) {
         // Blackouts err on the long side: whatever a clock change does, they cover every wall time from start to end.
         for (Blackout b : c.blackouts()) {
