@@ -174,16 +174,16 @@ public final class ApprovalEngine {
                 }
                 int needed = rule.mode() == ApprovalMode.DUAL ? 2 : 1;
                 List<Counted> counted = new ArrayList<>(approvals.values());
-                if (bypass != null) {
-                    via = ApprovedVia.BYPASS;
-                    approvers = List.of(bypass.identity());
-                    how = "approved by administrator bypass of " + bypass.identity();
-                } else if (counted.size() >= needed && (!(rule.mode() == ApprovalMode.DUAL && rule.distinctGroups())
+                if (counted.size() >= needed && (!(rule.mode() == ApprovalMode.DUAL && rule.distinctGroups())
                         || distinctGroupPair(counted) != null)) {
                     via = ApprovedVia.APPROVERS;
                     approvers = rule.mode() == ApprovalMode.DUAL && rule.distinctGroups()
                             ? distinctGroupPair(counted) : counted.stream().map(c -> c.entry().identity()).toList();
                     how = "approved by " + String.join(" and ", approvers);
+                } else if (bypass != null) {
+                    via = ApprovedVia.BYPASS;
+                    approvers = List.of(bypass.identity());
+                    how = "approved by administrator bypass of " + bypass.identity();
                 } else {
                     List<String> have = counted.stream().map(c -> c.entry().identity()).toList();
                     String missing = missing(rule, request, counted, needed);
@@ -256,8 +256,8 @@ public final class ApprovalEngine {
             }
             return null;
         }
-        if (rule.mode() == ApprovalMode.NONE) {
-            return null; // nothing to approve; a rejection still refuses
+        if (rule.mode() == ApprovalMode.NONE && e.decision() == DecisionKind.APPROVE) {
+            return null; // nothing to approve; a rejection from the approver set or an administrator still refuses
         }
         if (rule.approvers().isEmpty() && !(e.decision() == DecisionKind.REJECT && e.admin())) {
             return "the approval rule names no approvers, so nobody can " + e.decision().id()

@@ -446,6 +446,17 @@ class ApprovalEngineTest {
         }
 
         @Test
+        void inModeNoneOnlyAnAdministratorOrTheApproverSetCanReject() {
+            ApprovalStatus anyone = INSENSITIVE.evaluate(ApprovalRule.none(), List.of(), r, TaskFacts.none(),
+                    List.of(reject(r, "mallory", T0, "no")), NOW);
+            assertThat(anyone.state()).isEqualTo(ApprovalState.APPROVED);
+            assertThat(anyone.records().get(0).event()).isEqualTo(ApprovalEvent.REFUSED);
+            LedgerEntry admin = new LedgerEntry(DecisionKind.REJECT, "root", List.of(), true, T0, r.digest(), "freeze");
+            assertThat(INSENSITIVE.evaluate(ApprovalRule.none(), List.of(), r, TaskFacts.none(), List.of(admin), NOW).state())
+                    .isEqualTo(ApprovalState.REJECTED);
+        }
+
+        @Test
         void modeNoneApprovesAndRecordsThatNothingWasRequired() {
             ApprovalStatus s = INSENSITIVE.evaluate(ApprovalRule.none(), List.of(), r, TaskFacts.none(), List.of(), NOW);
             assertThat(s.state()).isEqualTo(ApprovalState.APPROVED);
