@@ -116,7 +116,8 @@ public final class Schedule {
 
     /**
      * The first instant strictly after {@code t} at which a window may open: the wall clock reaching a window's start
-     * (or jumping past it in a gap), or any clock change of a window's zone (a fall-back can re-enter a window).
+     * (both times in an overlap; the jump past it in a gap), or any clock change of a window's zone (a fall-back can
+     * re-enter a window).
      */
     private Optional<Instant> nextWindowStart(Instant t) {
         Instant best = null;
@@ -127,9 +128,10 @@ public final class Schedule {
             LocalDate d = LocalDate.ofInstant(t, w.zone());
             for (LocalDate day = d.minusDays(1); !day.isAfter(d.plusDays(8)); day = day.plusDays(1)) {
                 if (w.days().contains(day.getDayOfWeek())) {
-                    Instant start = firstInstantAtOrAfter(day.atTime(w.from()), w.zone());
-                    if (start.isAfter(t) && (best == null || start.isBefore(best))) {
-                        best = start;
+                    for (Instant start : instantsShowing(day.atTime(w.from()), w.zone())) {
+                        if (start.isAfter(t) && (best == null || start.isBefore(best))) {
+                            best = start;
+                        }
                     }
                 }
             }
@@ -156,6 +158,15 @@ public final class Schedule {
             return gap.getInstant();
         }
         return local.atZone(zone).toInstant(); // an overlap resolves to the earlier offset: the first occurrence
+    }
+
+    /** Every instant at which the wall clock reaches {@code local}: two in an overlap, the gap's end in a gap. */
+    static List<Instant> instantsShowing(LocalDateTime local, ZoneId zone) {
+        List<java.time.ZoneOffset> offsets = zone.getRules().getValidOffsets(local);
+        if (offsets.isEmpty()) {
+            return List.of(zone.getRules().getTransition(local).getInstant());
+        }
+        return offsets.stream().map(o -> local.toInstant(o)).toList();
     }
 
     /**

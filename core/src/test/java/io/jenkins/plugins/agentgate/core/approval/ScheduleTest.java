@@ -86,6 +86,16 @@ class ScheduleTest {
     }
 
     @Test
+    void aWindowStartingInAnOverlapOpensAgainAtTheSecondOccurrence() {
+        // Casablanca, Sunday 2025-02-23: 03:00 (+01) goes back to 02:00 (+00) at 02:00Z; found by SchedulePropertiesTest
+        Schedule s = windows(new TimeWindow(List.of(DayOfWeek.SUNDAY), LocalTime.of(2, 1), LocalTime.of(0, 0),
+                ZoneId.of("Africa/Casablanca")));
+        assertThat(s.isOpen(at("2025-02-23T01:30:00Z"))).isTrue(); // 02:30 (+01), first time
+        assertThat(s.isOpen(at("2025-02-23T02:00:00Z"))).isFalse(); // 02:00 (+00), the clock went back
+        assertThat(s.nextOpening(at("2025-02-23T02:00:00Z"))).contains(at("2025-02-23T02:01:00Z"));
+    }
+
+    @Test
     void aBlackoutEndingInTheOverlapLastsUntilItsEndIsShownTheSecondTime() {
         Blackout b = new Blackout(LocalDateTime.parse("2026-10-24T22:00"), LocalDateTime.parse("2026-10-25T02:30"), BERLIN, "");
         Schedule s = new Schedule(List.of(), List.of(b));
