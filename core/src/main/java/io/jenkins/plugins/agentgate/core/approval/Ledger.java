@@ -52,11 +52,12 @@ public final class Ledger {
         Path lock = file.resolveSibling(file.getFileName() + ".lock");
         Files.createDirectories(file.toAbsolutePath().getParent());
         synchronized (IN_PROCESS) {
-            try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
+            try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock held = ch.lock(); // released when the channel closes
                 List<LedgerEntry> entries = new ArrayList<>(read(file));
                 entries.add(entry);
                 JsonFiles.writeAtomically(file, new Form(CatalogParser.API_VERSION, KIND, entries));
+                held.release();
             }
         }
     }
