@@ -63,7 +63,7 @@ final class ApproveCommand implements Callable<Integer> {
     String comment = "";
 
     @Option(names = "--ledger", paramLabel = "FILE",
-            description = "Ledger to append to (default: NAME.ledger.json next to NAME.json).")
+            description = "Ledger to append to (default: X.json for X.request.json, else NAME.ledger.json next to NAME.json).")
     Path ledger;
 
     @Option(names = "--show", description = "Only show the request and its current status; record nothing.")

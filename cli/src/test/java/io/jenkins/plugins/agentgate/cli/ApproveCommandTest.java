@@ -200,6 +200,17 @@ class ApproveCommandTest {
     }
 
     @Test
+    void aRequestWrittenForALedgerIsApprovedIntoThatLedger() throws Exception {
+        Path ledger = dir.resolve("approvals.json");
+        Path f = RequestFile.forLedger(ledger); // what 'agentgate run --approvals approvals.json' writes
+        RequestFile.write(f, request);
+        Result r = run("approve", f.toString(), "--as", "alice");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("ledger:       " + ledger);
+        assertThat(Ledger.read(ledger)).extracting(LedgerEntry::identity).containsExactly("alice");
+    }
+
+    @Test
     void deliveryNeedsOneOwner() throws Exception {
         ApprovalRequest d = request(ExecutionClass.DELIVERY);
         Path f = dir.resolve("delivery.json");

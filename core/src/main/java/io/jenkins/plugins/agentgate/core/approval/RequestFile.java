@@ -42,10 +42,32 @@ public final class RequestFile {
         return f.request();
     }
 
-    /** Where decisions on a request file go unless told otherwise: {@code NAME.ledger.json} next to {@code NAME.json}. */
+    /**
+     * Where decisions on a request file go unless told otherwise: {@code X.json} for {@code X.request.json}, else
+     * {@code NAME.ledger.json} next to {@code NAME.json}. The inverse of {@link #forLedger}.
+     */
     public static Path defaultLedger(Path requestFile) {
         String name = requestFile.getFileName().toString();
-        String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
-        return requestFile.resolveSibling(base + ".ledger.json");
+        if (name.endsWith(".request.json")) {
+            return requestFile.resolveSibling(name.substring(0, name.length() - ".request.json".length()) + ".json");
+        }
+        return requestFile.resolveSibling(strip(name) + ".ledger.json");
+    }
+
+    /**
+     * Where a run given {@code --approvals LEDGER} leaves its request, so that {@code agentgate approve} on it appends
+     * to that same ledger by default: {@code X.json} for {@code X.ledger.json}, else {@code NAME.request.json} next to
+     * {@code NAME.json}.
+     */
+    public static Path forLedger(Path ledgerFile) {
+        String name = ledgerFile.getFileName().toString();
+        if (name.endsWith(".ledger.json")) {
+            return ledgerFile.resolveSibling(name.substring(0, name.length() - ".ledger.json".length()) + ".json");
+        }
+        return ledgerFile.resolveSibling(strip(name) + ".request.json");
+    }
+
+    private static String strip(String name) {
+        return name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
     }
 }

@@ -70,6 +70,19 @@ class ApprovalFilesTest {
     }
 
     @Test
+    void requestAndLedgerNamesPairUpBothWays() {
+        for (String ledger : List.of("approvals.json", "a.ledger.json", "deep.name.json")) {
+            Path l = dir.resolve(ledger);
+            assertThat(RequestFile.defaultLedger(RequestFile.forLedger(l))).as(ledger).isEqualTo(l);
+        }
+        for (String request : List.of("approval-request.json", "r.request.json")) {
+            Path r = dir.resolve(request);
+            assertThat(RequestFile.forLedger(RequestFile.defaultLedger(r))).as(request).isEqualTo(r);
+        }
+        assertThat(RequestFile.forLedger(dir.resolve("approvals.json"))).isEqualTo(dir.resolve("approvals.request.json"));
+    }
+
+    @Test
     void anEditedRequestFileIsRefused() throws Exception {
         Path f = dir.resolve("r.json");
         RequestFile.write(f, request);
