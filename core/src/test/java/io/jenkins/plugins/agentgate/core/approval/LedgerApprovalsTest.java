@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The run's approval step against a real catalog, the real policy engine and real files. */
-class ApprovalGateTest {
+class LedgerApprovalsTest {
     private static final String CATALOG = """
             apiVersion: agentgate/v1
             profiles:
@@ -53,7 +53,7 @@ class ApprovalGateTest {
         Path ledger = dir.resolve("approvals.json");
         Path requestFile = dir.resolve("approval-request.json");
 
-        ApprovalGate.Outcome first = ApprovalGate.check(ApprovalEngine.LOCAL, plan, catalog.templates(), "Bump the parser",
+        LedgerApprovals.Outcome first = LedgerApprovals.check(ApprovalEngine.LOCAL, plan, catalog.templates(), "Bump the parser",
                 null, null, "bump the YAML parser", ledger, requestFile, NOW);
         assertThat(first.allowed()).isFalse();
         assertThat(first.status().state()).isEqualTo(ApprovalState.PENDING);
@@ -65,14 +65,14 @@ class ApprovalGateTest {
         Ledger.append(ledger, new LedgerEntry(DecisionKind.APPROVE, "alice", List.of(), false, NOW.plusSeconds(60),
                 RequestFile.read(requestFile).digest(), "ok"));
         String before = Files.readString(requestFile);
-        ApprovalGate.Outcome second = ApprovalGate.check(ApprovalEngine.LOCAL, plan, catalog.templates(), "Bump the parser",
+        LedgerApprovals.Outcome second = LedgerApprovals.check(ApprovalEngine.LOCAL, plan, catalog.templates(), "Bump the parser",
                 null, null, "bump the YAML parser", ledger, requestFile, NOW.plusSeconds(120));
         assertThat(second.allowed()).isTrue();
         assertThat(second.status().approvers()).containsExactly("alice");
         assertThat(second.requestFile()).isNull();
         assertThat(Files.readString(requestFile)).isEqualTo(before);
 
-        ApprovalGate.Outcome changed = ApprovalGate.check(ApprovalEngine.LOCAL, plan, catalog.templates(), "Bump the parser",
+        LedgerApprovals.Outcome changed = LedgerApprovals.check(ApprovalEngine.LOCAL, plan, catalog.templates(), "Bump the parser",
                 null, null, "bump the YAML parser and the JSON one", ledger, requestFile, NOW.plusSeconds(180));
         assertThat(changed.status().state()).isEqualTo(ApprovalState.STALE);
         assertThat(RequestFile.read(requestFile).action()).isEqualTo("bump the YAML parser and the JSON one");
@@ -83,14 +83,14 @@ class ApprovalGateTest {
         ProfileCatalog catalog = CatalogParser.parse("catalog.yaml", CATALOG);
         RunPlan plan = plan(catalog, ExecutionClass.DRAFT);
         Path requestFile = dir.resolve("approval-request.json");
-        ApprovalGate.Outcome o = ApprovalGate.check(ApprovalEngine.LOCAL, plan, catalog.templates(), "Fix typos in the guide",
+        LedgerApprovals.Outcome o = LedgerApprovals.check(ApprovalEngine.LOCAL, plan, catalog.templates(), "Fix typos in the guide",
                 List.of("docs/guide.md"), null, "fix typos", dir.resolve("none.json"), requestFile, NOW);
         assertThat(o.allowed()).isTrue();
         assertThat(o.status().via()).isEqualTo(ApprovedVia.TEMPLATE);
         assertThat(o.status().template()).isEqualTo("docs-fix");
         assertThat(Files.exists(requestFile)).isFalse();
 
-        ApprovalGate.Outcome outside = ApprovalGate.check(ApprovalEngine.LOCAL, plan, catalog.templates(),
+        LedgerApprovals.Outcome outside = LedgerApprovals.check(ApprovalEngine.LOCAL, plan, catalog.templates(),
                 "Fix typos in the guide", List.of("docs/guide.md", "Jenkinsfile"), null, "fix typos", dir.resolve("none.json"),
                 requestFile, NOW);
         assertThat(outside.allowed()).isFalse();

@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The approval step of a local governed run, in one call: build the request from the allowed plan, read the ledger,
- * evaluate, and when the run may not start, leave a request file for {@code agentgate approve}.
+ * The approval step of a local governed run whose decisions live in a ledger file, in one call: build the request
+ * from the allowed plan, read the ledger, evaluate, and when the run may not start, leave a request file for
+ * {@code agentgate approve}. (The run's {@code ApprovalGate} seam adapts this.)
  */
-public final class ApprovalGate {
-    private ApprovalGate() {}
+public final class LedgerApprovals {
+    private LedgerApprovals() {}
 
     /**
      * What the gate found.
