@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = AgentGateCli.Version.class,
         description = "Governed AI-agent runs: sandbox profiles, policy, approvals and signed evidence.",
-        subcommands = {PolicyCommand.class, RunCommand.class, VerifyCommand.class},
+        subcommands = {PolicyCommand.class, RunCommand.class, VerifyCommand.class, ApproveCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:ok (the agent succeeded, the bundle verified, the catalog is valid)",
