@@ -234,11 +234,9 @@ public final class EgressProxy implements AutoCloseable {
             }
             int seq = sequence.incrementAndGet();
             Instant start = Instant.now();
-            if (expired) {
-                refuse(client, seq, start, EgressRules.LIMIT_TOTAL_TIME, "the run's egress time is over");
-            } else if (budgetExhausted) {
-                refuse(client, seq, start, EgressRules.LIMIT_BYTES, "the run's egress byte budget is spent");
-            } else if (!connectionSlots.tryAcquire()) {
+            // Past the byte budget or the total time, connections still get a worker (bounded by the slots) so
+            // that the refusal names the destination and reaches the client.
+            if (!connectionSlots.tryAcquire()) {
                 refuse(client, seq, start, EgressRules.LIMIT_CONNECTIONS,
                         "the run already has " + config.limits().maxConnections() + " open connections");
             } else {
@@ -259,8 +257,7 @@ public final class EgressProxy implements AutoCloseable {
     private void refuse(SocketChannel client, int seq, Instant start, String rule, String detail) {
         try (client) {
             client.configureBlocking(false);
-            client.write(ByteBuffer.wrap(ProxyConnection.response(rule.equals(EgressRules.LIMIT_CONNECTIONS)
-                    ? "429 Too Many Requests" : "403 Forbidden", rule, detail)));
+            client.write(ByteBuffer.wrap(ProxyConnection.response("429 Too Many Requests", rule, detail)));
         } catch (IOException e) {
             // the client is gone; the attempt is recorded all the same
         }
@@ -278,7 +275,7 @@ public final class EgressProxy implements AutoCloseable {
                 expired = true;
             }
             for (ProxyConnection c : active) {
-                if (expired) {
+                if (expired && c.startNanos() - deadlineNanos < 0) {
                     c.cut(EndReason.TOTAL_TIMEOUT);
                 } else if (now - c.lastActivityNanos() >= idleNanos) {
                     c.cut(EndReason.IDLE_TIMEOUT);
@@ -300,6 +297,10 @@ public final class EgressProxy implements AutoCloseable {
             return false;
         }
         return true;
+    }
+
+    boolean isBudgetExhausted() {
+        return budgetExhausted;
     }
 
     boolean isExpired() {

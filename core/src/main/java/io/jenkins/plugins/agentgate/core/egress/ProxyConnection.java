@@ -26,7 +26,8 @@ final class ProxyConnection {
     private final int sequence;
     private final Instant start;
     private volatile SocketChannel upstream;
-    private volatile long lastActivity = System.nanoTime();
+    private final long startNanos = System.nanoTime();
+    private volatile long lastActivity = startNanos;
     private final AtomicReference<EndReason> cutReason = new AtomicReference<>();
     private final AtomicBoolean finished = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicInteger openDirections = new java.util.concurrent.atomic.AtomicInteger(2);
@@ -47,6 +48,10 @@ final class ProxyConnection {
         this.client = client;
         this.sequence = sequence;
         this.start = start;
+    }
+
+    long startNanos() {
+        return startNanos;
     }
 
     long lastActivityNanos() {
@@ -106,6 +111,14 @@ final class ProxyConnection {
         decision = d;
         if (!d.allowed()) {
             deny("403 Forbidden", d.rule(), host + ":" + port + " is not allowed by the run's network policy");
+            return;
+        }
+        if (proxy.isExpired()) {
+            deny("403 Forbidden", EgressRules.LIMIT_TOTAL_TIME, "the run's egress time is over");
+            return;
+        }
+        if (proxy.isBudgetExhausted()) {
+            deny("403 Forbidden", EgressRules.LIMIT_BYTES, "the run's egress byte budget is spent");
             return;
         }
 
