@@ -17,10 +17,16 @@ record HostName(String text, Kind kind) {
 
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern IPV4_PART = Pattern.compile("0|[1-9][0-9]{0,2}");
+    /** Parts that C's inet_aton (used by getaddrinfo) reads as numbers: "0x7f000001" is 127.0.0.1 to it. */
+    private static final Pattern INET_ATON_PART = Pattern.compile("[0-9]+|0x[0-9a-f]*");
     private static final Pattern IPV6_BODY = Pattern.compile("[0-9a-f:.]{2,45}");
 
     /** @throws IllegalArgumentException naming the value and what was expected */
     static HostName parse(String raw) {
+        return parse(raw, raw == null ? "null" : ProxyRequest.abbreviate(raw));
+    }
+
+    private static HostName parse(String raw, String shown) {
         String expected = "expected a DNS name, a dotted-quad IPv4 address or a bracketed IPv6 address";
         if (raw == null || raw.isEmpty()) {
             throw new IllegalArgumentException("host is empty; " + expected);
@@ -29,7 +35,7 @@ record HostName(String text, Kind kind) {
         if (h.startsWith("[")) {
             if (!h.endsWith("]") || !IPV6_BODY.matcher(h.substring(1, h.length() - 1)).matches()
                     || !h.contains(":")) {
-                throw new IllegalArgumentException("host '" + raw + "' is not a valid IPv6 literal; " + expected);
+                throw new IllegalArgumentException("host '" + shown + "' is not a valid IPv6 literal; " + expected);
             }
             return new HostName(h, Kind.IPV6);
         }
@@ -37,7 +43,7 @@ record HostName(String text, Kind kind) {
             h = h.substring(0, h.length() - 1);
         }
         if (h.isEmpty() || h.length() > 253) {
-            throw new IllegalArgumentException("host '" + raw + "' has an invalid length; " + expected);
+            throw new IllegalArgumentException("host '" + shown + "' has an invalid length; " + expected);
         }
         String[] labels = h.split("\\.", -1);
         if (labels.length == 4 && isIpv4(labels)) {
@@ -45,12 +51,13 @@ record HostName(String text, Kind kind) {
         }
         for (String label : labels) {
             if (!LABEL.matcher(label).matches()) {
-                throw new IllegalArgumentException("host '" + raw + "' has an invalid label '" + label + "'; " + expected);
+                throw new IllegalArgumentException("host '" + shown + "' has an invalid label '" + label + "'; " + expected);
             }
         }
-        if (labels[labels.length - 1].chars().allMatch(Character::isDigit)) {
+        if (labels[labels.length - 1].chars().allMatch(Character::isDigit)
+                || java.util.Arrays.stream(labels).allMatch(l -> INET_ATON_PART.matcher(l).matches())) {
             // "127.1", "0x7f.1" or "10.0.0.010" would be read as addresses by some resolvers.
-            throw new IllegalArgumentException("host '" + raw + "' looks like a non-canonical IP address; " + expected);
+            throw new IllegalArgumentException("host '" + shown + "' looks like a non-canonical IP address; " + expected);
         }
         return new HostName(h, Kind.NAME);
     }
