@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * directory (bind-mounted into the container; the relay inside forwards the agent's connections to it),
  * decides every connection by the plan's network policy, connects allowed ones, and records every attempt.
  *
- * <p>Threads: one acceptor, one watchdog (idle and total timeouts), and at most two workers per open
- * connection, all named {@code agentgate-egress-<runId>-…}. {@link #close()} cuts every connection, ends every
+ * <p>Threads: one watchdog (idle and total timeouts) and a bounded pool: one thread accepting and at most
+ * two per open connection, all named {@code agentgate-egress-<runId>-…}. {@link #close()} cuts every connection, ends every
  * thread and deletes the directory; it is idempotent, and a JVM shutdown hook calls it if the owner cannot.
  */
 public final class EgressProxy implements AutoCloseable {
@@ -50,7 +50,6 @@ public final class EgressProxy implements AutoCloseable {
     private final SandboxEgress sandbox;
     private final ServerSocketChannel server;
     private final ThreadPoolExecutor workers;
-    private final Thread acceptor;
     private final Thread watchdog;
     private final Thread shutdownHook;
     private final Semaphore connectionSlots;
@@ -132,17 +131,15 @@ public final class EgressProxy implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-        // Two workers per connection at most; the semaphore keeps us below the pool's maximum.
+        // One accepting thread plus two per connection at most; the semaphore keeps us below the pool's maximum.
         this.workers = new ThreadPoolExecutor(0, 2 * config.limits().maxConnections() + 2, 10, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), factory);
-        this.acceptor = new Thread(this::acceptLoop, threadPrefix + "accept");
-        this.acceptor.setDaemon(true);
         this.watchdog = new Thread(this::watchLoop, threadPrefix + "watchdog");
         this.watchdog.setDaemon(true);
         this.shutdownHook = new Thread(this::close, threadPrefix + "shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        acceptor.start();
         watchdog.start();
+        workers.execute(this::lead);
     }
 
     /**
@@ -209,7 +206,6 @@ public final class EgressProxy implements AutoCloseable {
                 workers.awaitTermination(5, TimeUnit.SECONDS);
             }
             watchdog.interrupt();
-            acceptor.join(5000);
             watchdog.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -224,7 +220,11 @@ public final class EgressProxy implements AutoCloseable {
         }
     }
 
-    private void acceptLoop() {
+    /**
+     * Leader/follower accepting: the thread that accepts a connection hands the accepting to another pool
+     * thread and serves the connection itself, so no thread handoff sits between accept and serve.
+     */
+    private void lead() {
         while (!closed.get()) {
             SocketChannel client;
             try {
@@ -234,26 +234,28 @@ public final class EgressProxy implements AutoCloseable {
             }
             int seq = sequence.incrementAndGet();
             Instant start = Instant.now();
-            // Past the byte budget or the total time, connections still get a worker (bounded by the slots) so
+            // Past the byte budget or the total time, connections still get served (bounded by the slots) so
             // that the refusal names the destination and reaches the client.
             if (!connectionSlots.tryAcquire()) {
                 refuse(client, seq, start, EgressRules.LIMIT_CONNECTIONS,
                         "the run already has " + config.limits().maxConnections() + " open connections");
-            } else {
-                ProxyConnection c = new ProxyConnection(this, client, seq, start);
-                active.add(c);
-                try {
-                    workers.execute(c::serve);
-                } catch (RuntimeException e) {
-                    c.cut(EndReason.PROXY_CLOSED);
-                    release(c);
-                    c.finishRefused(EgressRules.LIMIT_CONNECTIONS, "the proxy is stopping");
-                }
+                continue;
             }
+            ProxyConnection c = new ProxyConnection(this, client, seq, start);
+            active.add(c);
+            try {
+                workers.execute(this::lead);
+            } catch (RuntimeException e) { // the pool is shut down: the proxy is closing
+                c.cut(EndReason.PROXY_CLOSED);
+                c.finishRefused(EgressRules.LIMIT_CONNECTIONS, "the proxy is stopping");
+                return;
+            }
+            c.serve();
+            return;
         }
     }
 
-    /** Refuses without reading the request, from the acceptor: a short non-blocking write, then close. */
+    /** Refuses without reading the request, from the accepting thread: a short non-blocking write, then close. */
     private void refuse(SocketChannel client, int seq, Instant start, String rule, String detail) {
         try (client) {
             client.configureBlocking(false);

@@ -316,7 +316,7 @@ final class ProxyConnection {
         finish(EgressVerdict.FAILED, rule, EndReason.REFUSED, detail);
     }
 
-    /** Records a connection refused by the acceptor path after it was handed to a worker. */
+    /** Records a connection that could not be served because the proxy is stopping. */
     void finishRefused(String rule, String detail) {
         finish(EgressVerdict.DENIED, rule, EndReason.REFUSED, detail);
     }
