@@ -352,6 +352,46 @@ public final class EgressProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes per-run directories that a process left behind when it died without closing its proxy (killed,
+     * power loss): those older than {@code olderThan} whose socket no longer answers. A live proxy's directory
+     * is never touched. Call it before starting a run, as the sandbox reaper does for containers.
+     *
+     * @return how many directories were removed
+     */
+    public static int reapStale(Path baseDirectory, java.time.Duration olderThan) throws IOException {
+        if (!Files.isDirectory(baseDirectory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        Instant cutoff = Instant.now().minus(olderThan);
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(baseDirectory, "agentgate-egress-*")) {
+            for (Path dir : dirs) {
+                if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        || Files.getLastModifiedTime(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isAfter(cutoff)
+                        || answers(dir.resolve(SOCKET_DIR).resolve(SOCKET_NAME))) {
+                    continue;
+                }
+                deleteTree(dir);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private static boolean answers(Path socket) {
+        if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            // A live proxy accepts and records this probe as a malformed attempt; only stale candidates get here.
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
