@@ -147,11 +147,15 @@ static void relay_loop(int listener, const char *socket_path) {
             if (!p) {
                 continue;
             }
-            fds[n].fd = p->client;
-            fds[n].events = (short) ((!p->up.eof && p->up.len == 0 ? POLLIN : 0) | (p->down.len ? POLLOUT : 0));
+            /* A descriptor with nothing to wait for is left out (fd -1): poll reports POLLHUP whether asked or
+               not, and a peer that has hung up must not make the loop spin while the other side drains. */
+            short ce = (short) ((!p->up.eof && p->up.len == 0 ? POLLIN : 0) | (p->down.len ? POLLOUT : 0));
+            short ue = (short) ((!p->down.eof && p->down.len == 0 ? POLLIN : 0) | (p->up.len ? POLLOUT : 0));
+            fds[n].fd = ce ? p->client : -1;
+            fds[n].events = ce;
             owner[n++] = i;
-            fds[n].fd = p->upstream;
-            fds[n].events = (short) ((!p->down.eof && p->down.len == 0 ? POLLIN : 0) | (p->up.len ? POLLOUT : 0));
+            fds[n].fd = ue ? p->upstream : -1;
+            fds[n].events = ue;
             owner[n++] = i;
         }
         if (poll(fds, (nfds_t) n, -1) < 0) {
@@ -195,8 +199,9 @@ static void relay_loop(int listener, const char *socket_path) {
             }
             short rc = fds[k].revents;
             short ru = fds[k + 1].revents;
+            /* The proxy ends an exchange by closing its side: once that EOF is passed on, the pair is done. */
             if (pump(p->client, p->upstream, &p->up, rc, ru) < 0 || pump(p->upstream, p->client, &p->down, ru, rc) < 0
-                    || (p->up.shut && p->down.shut)
+                    || p->down.shut
                     || ((rc | ru) & POLLERR)) {
                 close_pair(i);
             }
