@@ -62,11 +62,6 @@ static void usage(void) {
     exit(64);
 }
 
-static int set_nonblock(int fd) {
-    int fl = fcntl(fd, F_GETFL);
-    return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
 static void close_pair(int i) {
     struct pair *p = pairs[i];
     close(p->client);
@@ -84,12 +79,13 @@ static int open_upstream(const char *path) {
         return -1;
     }
     strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         return -1;
     }
-    /* Local connect: completes at once or fails (the proxy is gone); no need for a non-blocking dance. */
-    if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0 || set_nonblock(fd) < 0) {
+    /* A local connect completes at once, or fails: the proxy is gone (ECONNREFUSED, ENOENT) or its backlog is
+       full (EAGAIN). Never block the loop that serves every other connection. */
+    if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
         int e = errno;
         close(fd);
         errno = e;
