@@ -111,15 +111,20 @@ public class EgressBench {
 
             double[] td = new double[rounds];
             double[] tp = new double[rounds];
+            double[] tu = new double[rounds];
             String big = "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
             download(port, null, big); // warm-up
             download(relayPort, connect, big);
+            downloadUnix(proxy.socketPath(), connect, big);
             for (int r = 0; r < rounds; r++) {
                 td[r] = download(port, null, big);
                 tp[r] = download(relayPort, connect, big);
+                tu[r] = downloadUnix(proxy.socketPath(), connect, big);
             }
             double md = medianD(td);
             double mp = medianD(tp);
+            System.out.printf("%nthroughput breakdown (MiB/s, median): proxy alone, client on its Unix socket %.0f%n",
+                    medianD(tu));
             System.out.printf("%nthroughput, %d MiB download, %d interleaved rounds (MiB/s, median): direct %.0f,"
                     + " relay + proxy CONNECT %.0f; ratio %.2fx; target >= 0.8x: %s%n", mib, rounds, md, mp, mp / md,
                     mp / md >= 0.8 ? "MET" : "MISSED");
@@ -194,6 +199,25 @@ public class EgressBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return total / 1048576.0 / seconds;
+    }
+
+    /** Downloads through the proxy's Unix socket directly (no relay): the proxy's own share of the cost. */
+    static double downloadUnix(Path socket, String connect, String request) throws Exception {
+        long t0 = System.nanoTime();
+        long total = 0;
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+            InputStream in = java.nio.channels.Channels.newInputStream(ch);
+            OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            out.write(connect.getBytes(StandardCharsets.US_ASCII));
+            readHead(in);
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(256 * 1024);
+            for (int n; (n = ch.read(buf)) >= 0; buf.clear()) {
+                total += n;
+            }
+        }
+        return total / 1048576.0 / ((System.nanoTime() - t0) / 1e9);
     }
 
     static void readHead(InputStream in) throws Exception {

@@ -19,7 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * side ends or the watchdog cuts it. Exactly one record is written per connection.
  */
 final class ProxyConnection {
-    private static final int BUFFER = 64 * 1024;
+    private static final int BUFFER = 128 * 1024;
+    /**
+     * One direct buffer per pool thread (a thread runs one pump at a time): socket I/O from a direct buffer
+     * saves the JDK's copy through its own temporary direct buffer, which throughput measurably needs.
+     */
+    private static final ThreadLocal<ByteBuffer> PUMP_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
 
     private final EgressProxy proxy;
     private final SocketChannel client;
@@ -222,7 +227,7 @@ final class ProxyConnection {
 
     /** Sandbox to upstream; on the sandbox's EOF, half-closes upstream so the response can still come back. */
     private void pumpUp() {
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        ByteBuffer buf = PUMP_BUFFER.get();
         try {
             while (true) {
                 buf.clear();
@@ -248,7 +253,7 @@ final class ProxyConnection {
 
     /** Upstream to sandbox; when upstream ends, the exchange is over: the whole connection closes. */
     private void pumpDown() {
-        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        ByteBuffer buf = PUMP_BUFFER.get();
         try {
             while (true) {
                 buf.clear();
