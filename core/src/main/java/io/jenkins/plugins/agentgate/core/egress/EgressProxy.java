@@ -39,7 +39,13 @@ import java.util.stream.Stream;
 public final class EgressProxy implements AutoCloseable {
     static final String SOCKET_DIR = "sock";
     static final String SOCKET_NAME = "proxy.sock";
+    static final String LOCK_NAME = "owner.lock";
     private static final int MAX_DENIED_DESTINATIONS = 100;
+    /**
+     * Run directories of the proxies open in this JVM. The reaper must not even open their lock files: POSIX
+     * drops all of a process's locks on a file when any descriptor of it is closed.
+     */
+    private static final Set<Path> LIVE_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
     private static final int UNIX_PATH_MAX = 107;
 
     final EgressConfig config;
@@ -49,6 +55,8 @@ public final class EgressProxy implements AutoCloseable {
     private final Path socketPath;
     private final SandboxEgress sandbox;
     private final ServerSocketChannel server;
+    /** Held while the proxy lives; the OS drops it when the process dies, which is how the reaper tells. */
+    private final java.nio.channels.FileChannel ownerLock;
     private final ThreadPoolExecutor workers;
     private final Thread watchdog;
     private final Thread shutdownHook;
@@ -84,7 +92,13 @@ public final class EgressProxy implements AutoCloseable {
         this.runDirectory = Files.createTempDirectory(config.baseDirectory(), "agentgate-egress-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         ServerSocketChannel ch = null;
+        java.nio.channels.FileChannel lock = null;
         try {
+            lock = java.nio.channels.FileChannel.open(runDirectory.resolve(LOCK_NAME),
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+            lock.lock();
+            this.ownerLock = lock;
+            LIVE_IN_THIS_JVM.add(runDirectory.toRealPath());
             Path socketDir = Files.createDirectory(runDirectory.resolve(SOCKET_DIR));
             // The sandbox user (any uid) must traverse it, not list it.
             Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwx--x--x"));
@@ -121,6 +135,10 @@ public final class EgressProxy implements AutoCloseable {
             if (ch != null) {
                 ch.close();
             }
+            if (lock != null) {
+                lock.close();
+            }
+            LIVE_IN_THIS_JVM.remove(runDirectory.toRealPath());
             deleteTree(runDirectory);
             throw e;
         }
@@ -209,6 +227,12 @@ public final class EgressProxy implements AutoCloseable {
             watchdog.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try {
+            LIVE_IN_THIS_JVM.remove(runDirectory.toRealPath());
+            ownerLock.close(); // releases the lock
+        } catch (IOException e) {
+            // the directory goes anyway
         }
         deleteTree(runDirectory);
         if (Thread.currentThread() != shutdownHook) {
@@ -354,8 +378,8 @@ public final class EgressProxy implements AutoCloseable {
 
     /**
      * Removes per-run directories that a process left behind when it died without closing its proxy (killed,
-     * power loss): those older than {@code olderThan} whose socket no longer answers. A live proxy's directory
-     * is never touched. Call it before starting a run, as the sandbox reaper does for containers.
+     * power loss): those older than {@code olderThan} whose owner lock is free (the OS released it when the
+     * owner died). A live proxy's directory — in this or another process — is never touched, and is not probed. Call it before starting a run, as the sandbox reaper does for containers.
      *
      * @return how many directories were removed
      */
@@ -369,7 +393,8 @@ public final class EgressProxy implements AutoCloseable {
             for (Path dir : dirs) {
                 if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
                         || Files.getLastModifiedTime(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isAfter(cutoff)
-                        || answers(dir.resolve(SOCKET_DIR).resolve(SOCKET_NAME))) {
+                        || LIVE_IN_THIS_JVM.contains(dir.toRealPath(java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                        || ownerAlive(dir.resolve(LOCK_NAME))) {
                     continue;
                 }
                 deleteTree(dir);
@@ -379,16 +404,22 @@ public final class EgressProxy implements AutoCloseable {
         return removed;
     }
 
-    private static boolean answers(Path socket) {
-        if (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return false;
+    private static boolean ownerAlive(Path lockFile) {
+        if (!Files.isRegularFile(lockFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false; // never completed its start: garbage
         }
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            // A live proxy accepts and records this probe as a malformed attempt; only stale candidates get here.
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            java.nio.channels.FileLock l = ch.tryLock();
+            if (l == null) {
+                return true; // held by another live process
+            }
+            l.release();
             return false;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // held by this process (not registered: leave it)
+        } catch (IOException e) {
+            return true; // cannot tell: leave it
         }
     }
 

@@ -21,11 +21,12 @@ class EgressReaperTest {
 
     @Test
     void removesDirectoriesOfDeadProxiesOnlyAndLeavesLiveOnesAlone() throws Exception {
-        // A dead proxy's leftovers: a bound-then-closed socket file (nobody listens), an old directory.
+        // A dead proxy's leftovers: a socket file nobody listens on, a lock file nobody holds, an old directory.
         Path dead = Files.createDirectories(base.resolve("agentgate-egress-dead/sock"));
         try (ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.bind(UnixDomainSocketAddress.of(dead.resolve("proxy.sock")));
         }
+        Files.createFile(dead.getParent().resolve("owner.lock"));
         Files.setLastModifiedTime(dead.getParent(), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
         Path young = Files.createDirectories(base.resolve("agentgate-egress-young/sock"));
         Path unrelated = Files.createDirectories(base.resolve("something-else"));
@@ -42,7 +43,29 @@ class EgressReaperTest {
             assertThat(young.getParent()).exists();
             assertThat(unrelated).exists();
             assertThat(live.socketPath()).exists();
+            assertThat(live.records()).as("the reaper does not probe a live proxy").isEmpty();
         }
+    }
+
+    @Test
+    void aDirectoryLockedByAnotherLiveProcessIsLeftAlone() throws Exception {
+        Path other = Files.createDirectories(base.resolve("agentgate-egress-other"));
+        Path lock = Files.createFile(other.resolve("owner.lock"));
+        Files.setLastModifiedTime(other, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+        // Another process holds the lock, as a live proxy in another JVM does.
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Path.of("src/test/java/io/jenkins/plugins/agentgate/core/egress/LockHolder.java").toString(), lock.toString())
+                .redirectErrorStream(true).start();
+        try {
+            assertThat(new String(holder.getInputStream().readNBytes(6))).isEqualTo("locked");
+            assertThat(EgressProxy.reapStale(base, Duration.ofHours(1))).isZero();
+            assertThat(other).exists();
+        } finally {
+            holder.destroy();
+            holder.waitFor();
+        }
+        assertThat(EgressProxy.reapStale(base, Duration.ofHours(1))).as("its owner died: now stale").isEqualTo(1);
+        assertThat(other).doesNotExist();
     }
 
     @Test

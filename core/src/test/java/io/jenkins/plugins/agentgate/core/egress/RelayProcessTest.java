@@ -44,6 +44,7 @@ class RelayProcessTest {
                 .redirectErrorStream(true).start();
         for (int i = 0; i < 200; i++) {
             try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), relayPort)) {
+                assertThat(probe.isConnected()).isTrue();
                 break;
             } catch (java.io.IOException e) {
                 Thread.sleep(10);
