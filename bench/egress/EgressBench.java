@@ -109,6 +109,7 @@ public class EgressBench {
             System.out.printf("added at the median: %.3f ms (absolute-URI), %.3f ms (CONNECT); target <= 1 ms: %s%n",
                     addedF, addedC, Math.max(addedF, addedC) <= 1.0 ? "MET" : "MISSED");
 
+            long relayTicksBefore = cpuTicks(relay.pid());
             double[] td = new double[rounds];
             double[] tp = new double[rounds];
             double[] tu = new double[rounds];
@@ -121,8 +122,11 @@ public class EgressBench {
                 tp[r] = download(relayPort, connect, big);
                 tu[r] = downloadUnix(proxy.socketPath(), connect, big);
             }
+            long relayTicks = cpuTicks(relay.pid()) - relayTicksBefore;
             double md = medianD(td);
             double mp = medianD(tp);
+            System.out.printf("%nrelay CPU during the throughput rounds: %.2f s for %d MiB (%.2f s per GiB)%n",
+                    relayTicks / 100.0, (long) mib * rounds, relayTicks / 100.0 / (mib * rounds / 1024.0));
             System.out.printf("%nthroughput breakdown (MiB/s, median): proxy alone, client on its Unix socket %.0f%n",
                     medianD(tu));
             System.out.printf("%nthroughput, %d MiB download, %d interleaved rounds (MiB/s, median): direct %.0f,"
@@ -137,6 +141,13 @@ public class EgressBench {
             ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
             Files.deleteIfExists(base);
         }
+    }
+
+    /** utime + stime of a process, in clock ticks (1/100 s). */
+    static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     static void awaitListening(int port) throws InterruptedException {

@@ -12,8 +12,8 @@
  * COMMAND in its own process, so the agent keeps the pid, the signals and the exit status it would have had.
  * Without COMMAND it relays in the foreground (used by tests and the benchmark on the host).
  *
- * One process, one poll loop, bounded: at most MAX_PAIRS connections, a fixed buffer per direction
- * (allocated on first use of its pages).
+ * One process, one poll loop, bounded: at most MAX_PAIRS connections, one pipe per direction moving bytes
+ * with splice(2) (no copy through user space), or a fixed buffer where splice is unavailable.
  * Built static (gcc -static) so it runs in any Linux image of the same architecture; uses no name
  * resolution and no dynamic loading.
  */
@@ -38,8 +38,10 @@
 #define PUMP_ROUNDS 16
 
 struct half {
-    char buf[BUF_SIZE];
-    size_t len;   /* bytes waiting to be written */
+    int pipe[2];  /* splice(2) path: socket -> pipe -> socket, no copy through user space; -1 when unused */
+    size_t cap;   /* pipe capacity */
+    char buf[BUF_SIZE]; /* read/write path, when splice is unavailable (its pages are touched only then) */
+    size_t len;   /* bytes waiting to be written (in buf or in the pipe) */
     size_t off;   /* write offset into buf */
     int eof;      /* reader saw EOF */
     int shut;     /* writer side shut down after EOF */
@@ -64,8 +66,33 @@ static void usage(void) {
     exit(64);
 }
 
+static void close_half(struct half *h) {
+    if (h->pipe[0] >= 0) {
+        close(h->pipe[0]);
+        close(h->pipe[1]);
+        h->pipe[0] = h->pipe[1] = -1;
+    }
+}
+
+static void open_half(struct half *h) {
+    h->pipe[0] = h->pipe[1] = -1;
+    if (pipe2(h->pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+        h->pipe[0] = h->pipe[1] = -1;
+        return;
+    }
+    fcntl(h->pipe[1], F_SETPIPE_SZ, BUF_SIZE); /* best effort; the real size is read back */
+    int cap = fcntl(h->pipe[1], F_GETPIPE_SZ);
+    if (cap <= 0) {
+        close_half(h);
+        return;
+    }
+    h->cap = (size_t) cap;
+}
+
 static void close_pair(int i) {
     struct pair *p = pairs[i];
+    close_half(&p->up);
+    close_half(&p->down);
     close(p->client);
     close(p->upstream);
     free(p);
@@ -107,10 +134,19 @@ static int pump(int from, int to, struct half *h, short rev_from, short rev_to) 
     for (int round = 0; round < PUMP_ROUNDS; round++) {
         int progressed = 0;
         if (may_read && !h->eof && h->len == 0) {
-            ssize_t n = read(from, h->buf, sizeof h->buf);
+            ssize_t n;
+            if (h->pipe[0] >= 0) {
+                n = splice(from, NULL, h->pipe[1], NULL, h->cap, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+                if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+                    close_half(h); /* this kind of descriptor cannot splice: copy instead, from now on */
+                    continue;
+                }
+            } else {
+                n = read(from, h->buf, sizeof h->buf);
+                h->off = 0;
+            }
             if (n > 0) {
                 h->len = (size_t) n;
-                h->off = 0;
                 progressed = 1;
                 may_write = 1;
             } else if (n == 0) {
@@ -122,7 +158,9 @@ static int pump(int from, int to, struct half *h, short rev_from, short rev_to) 
             }
         }
         if (h->len > 0 && may_write) {
-            ssize_t n = write(to, h->buf + h->off, h->len);
+            ssize_t n = h->pipe[0] >= 0
+                    ? splice(h->pipe[0], NULL, to, NULL, h->len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK)
+                    : write(to, h->buf + h->off, h->len);
             if (n > 0) {
                 h->off += (size_t) n;
                 h->len -= (size_t) n;
@@ -204,6 +242,8 @@ static void relay_loop(int listener, const char *socket_path) {
                     setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                     p->client = c;
                     p->upstream = u;
+                    open_half(&p->up);
+                    open_half(&p->down);
                     pairs[slot] = p;
                 }
             }
