@@ -37,6 +37,7 @@ class ArchitectureTest {
                 .layer("profile").definedBy(ROOT + ".profile..")
                 .layer("policy").definedBy(ROOT + ".policy..")
                 .layer("approval").definedBy(ROOT + ".approval..")
+                .layer("egress").definedBy(ROOT + ".egress..")
                 .layer("sandbox").definedBy(ROOT + ".sandbox..")
                 .layer("credentials").definedBy(ROOT + ".credentials..")
                 .layer("evidence").definedBy(ROOT + ".evidence..")
@@ -47,12 +48,13 @@ class ArchitectureTest {
                 .whereLayer("profile").mayOnlyAccessLayers("json", "execution")
                 .whereLayer("policy").mayOnlyAccessLayers("json", "execution", "profile")
                 .whereLayer("approval").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy")
-                .whereLayer("sandbox").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy")
+                .whereLayer("egress").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy")
+                .whereLayer("sandbox").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy", "egress")
                 .whereLayer("credentials").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy", "sandbox")
                 .whereLayer("evidence").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy", "approval",
                         "sandbox", "credentials")
                 .whereLayer("run").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy", "approval",
-                        "sandbox", "credentials", "evidence")
+                        "egress", "sandbox", "credentials", "evidence")
                 .check(CORE);
     }
 

@@ -1,0 +1,350 @@
+/*
+ * agentgate-egress-relay: the sandbox's only way out.
+ *
+ * Runs inside a container started with --network none. It listens on 127.0.0.1:PORT (the container's own
+ * loopback) and forwards every accepted connection, byte for byte, to the Agent Gate egress proxy's Unix
+ * socket, which is bind-mounted into the container. The proxy on the host decides; the relay never does.
+ *
+ *   agentgate-egress-relay --listen PORT --socket PATH [-- COMMAND [ARG...]]
+ *
+ * With a COMMAND it binds first (so the agent never races the relay), detaches the relay loop into a
+ * grandchild (re-parented to the container's init: no stray child for the agent to wait for), then execs
+ * COMMAND in its own process, so the agent keeps the pid, the signals and the exit status it would have had.
+ * Without COMMAND it relays in the foreground (used by tests and the benchmark on the host).
+ *
+ * One process, one poll loop, bounded: at most MAX_PAIRS connections, one pipe per direction moving bytes
+ * with splice(2) (no copy through user space), or a fixed buffer where splice is unavailable.
+ * Built static (gcc -static) so it runs in any Linux image of the same architecture; uses no name
+ * resolution and no dynamic loading.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#define MAX_PAIRS 64
+#define BUF_SIZE (128 * 1024)
+#define PUMP_ROUNDS 16
+
+struct half {
+    int pipe[2];  /* splice(2) path: socket -> pipe -> socket, no copy through user space; -1 when unused */
+    size_t cap;   /* pipe capacity */
+    char buf[BUF_SIZE]; /* read/write path, when splice is unavailable (its pages are touched only then) */
+    size_t len;   /* bytes waiting to be written (in buf or in the pipe) */
+    size_t off;   /* write offset into buf */
+    int eof;      /* reader saw EOF */
+    int shut;     /* writer side shut down after EOF */
+};
+
+struct pair {
+    int client;           /* TCP connection from the agent */
+    int upstream;         /* Unix socket connection to the proxy */
+    struct half up;       /* client -> upstream */
+    struct half down;     /* upstream -> client */
+};
+
+static struct pair *pairs[MAX_PAIRS];
+
+static void die(const char *what) {
+    fprintf(stderr, "agentgate-egress-relay: %s: %s\n", what, strerror(errno));
+    exit(111);
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: agentgate-egress-relay --listen PORT --socket PATH [-- COMMAND [ARG...]]\n");
+    exit(64);
+}
+
+static void close_half(struct half *h) {
+    if (h->pipe[0] >= 0) {
+        close(h->pipe[0]);
+        close(h->pipe[1]);
+        h->pipe[0] = h->pipe[1] = -1;
+    }
+}
+
+static void open_half(struct half *h) {
+    h->pipe[0] = h->pipe[1] = -1;
+    if (pipe2(h->pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
+        h->pipe[0] = h->pipe[1] = -1;
+        return;
+    }
+    fcntl(h->pipe[1], F_SETPIPE_SZ, BUF_SIZE); /* best effort; the real size is read back */
+    int cap = fcntl(h->pipe[1], F_GETPIPE_SZ);
+    if (cap <= 0) {
+        close_half(h);
+        return;
+    }
+    h->cap = (size_t) cap;
+}
+
+static void close_pair(int i) {
+    struct pair *p = pairs[i];
+    close_half(&p->up);
+    close_half(&p->down);
+    close(p->client);
+    close(p->upstream);
+    free(p);
+    pairs[i] = NULL;
+}
+
+static int open_upstream(const char *path) {
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof sa.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    /* A local connect completes at once, or fails: the proxy is gone (ECONNREFUSED, ENOENT) or its backlog is
+       full (EAGAIN). Never block the loop that serves every other connection. */
+    if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/*
+ * Moves bytes for one direction: read when the buffer is empty, write what is buffered, and repeat while both
+ * sides keep up (at most PUMP_ROUNDS times, so one busy connection cannot starve the others); back to poll on
+ * EAGAIN. Returns -1 when the pair must be closed.
+ */
+static int pump(int from, int to, struct half *h, short rev_from, short rev_to) {
+    int may_read = (rev_from & (POLLIN | POLLHUP | POLLERR)) != 0;
+    int may_write = (rev_to & POLLOUT) != 0 || h->len > 0;
+    for (int round = 0; round < PUMP_ROUNDS; round++) {
+        int progressed = 0;
+        if (may_read && !h->eof && h->len == 0) {
+            ssize_t n;
+            if (h->pipe[0] >= 0) {
+                n = splice(from, NULL, h->pipe[1], NULL, h->cap, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+                if (n < 0 && (errno == EINVAL || errno == ENOSYS)) {
+                    close_half(h); /* this kind of descriptor cannot splice: copy instead, from now on */
+                    continue;
+                }
+            } else {
+                n = read(from, h->buf, sizeof h->buf);
+                h->off = 0;
+            }
+            if (n > 0) {
+                h->len = (size_t) n;
+                progressed = 1;
+                may_write = 1;
+            } else if (n == 0) {
+                h->eof = 1;
+            } else if (errno == EAGAIN || errno == EINTR) {
+                may_read = 0;
+            } else {
+                return -1;
+            }
+        }
+        if (h->len > 0 && may_write) {
+            ssize_t n = h->pipe[0] >= 0
+                    ? splice(h->pipe[0], NULL, to, NULL, h->len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK)
+                    : write(to, h->buf + h->off, h->len);
+            if (n > 0) {
+                h->off += (size_t) n;
+                h->len -= (size_t) n;
+                progressed = h->len == 0;
+            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                return -1;
+            } else {
+                may_write = 0;
+            }
+        }
+        if (!progressed) {
+            break;
+        }
+    }
+    if (h->eof && h->len == 0 && !h->shut) {
+        shutdown(to, SHUT_WR);
+        h->shut = 1;
+    }
+    return 0;
+}
+
+static void relay_loop(int listener, const char *socket_path) {
+    struct pollfd fds[1 + 2 * MAX_PAIRS];
+    int owner[1 + 2 * MAX_PAIRS];
+    signal(SIGPIPE, SIG_IGN);
+    for (;;) {
+        int n = 0;
+        int active = 0;
+        for (int i = 0; i < MAX_PAIRS; i++) {
+            if (pairs[i]) {
+                active++;
+            }
+        }
+        fds[n].fd = listener;
+        fds[n].events = active < MAX_PAIRS ? POLLIN : 0; /* at the cap, new clients wait in the backlog */
+        owner[n++] = -1;
+        for (int i = 0; i < MAX_PAIRS; i++) {
+            struct pair *p = pairs[i];
+            if (!p) {
+                continue;
+            }
+            /* A descriptor with nothing to wait for is left out (fd -1): poll reports POLLHUP whether asked or
+               not, and a peer that has hung up must not make the loop spin while the other side drains. */
+            short ce = (short) ((!p->up.eof && p->up.len == 0 ? POLLIN : 0) | (p->down.len ? POLLOUT : 0));
+            short ue = (short) ((!p->down.eof && p->down.len == 0 ? POLLIN : 0) | (p->up.len ? POLLOUT : 0));
+            fds[n].fd = ce ? p->client : -1;
+            fds[n].events = ce;
+            owner[n++] = i;
+            fds[n].fd = ue ? p->upstream : -1;
+            fds[n].events = ue;
+            owner[n++] = i;
+        }
+        if (poll(fds, (nfds_t) n, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            die("poll");
+        }
+        if (fds[0].revents & POLLIN) {
+            int c = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (c >= 0) {
+                int slot = -1;
+                for (int i = 0; i < MAX_PAIRS; i++) {
+                    if (!pairs[i]) {
+                        slot = i;
+                        break;
+                    }
+                }
+                int u = slot < 0 ? -1 : open_upstream(socket_path);
+                struct pair *p = u < 0 ? NULL : calloc(1, sizeof *p);
+                if (!p) {
+                    /* No proxy (or no room): refuse this client by closing; the agent sees a reset. */
+                    if (u >= 0) {
+                        close(u);
+                    }
+                    close(c);
+                } else {
+                    int one = 1;
+                    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                    p->client = c;
+                    p->upstream = u;
+                    open_half(&p->up);
+                    open_half(&p->down);
+                    pairs[slot] = p;
+                }
+            }
+        }
+        for (int k = 1; k < n; k += 2) {
+            int i = owner[k];
+            struct pair *p = pairs[i];
+            if (!p) {
+                continue;
+            }
+            short rc = fds[k].revents;
+            short ru = fds[k + 1].revents;
+            /* The proxy ends an exchange by closing its side: once that EOF is passed on, the pair is done. */
+            if (pump(p->client, p->upstream, &p->up, rc, ru) < 0 || pump(p->upstream, p->client, &p->down, ru, rc) < 0
+                    || p->down.shut
+                    || ((rc | ru) & POLLERR)) {
+                close_pair(i);
+            }
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    const char *socket_path = NULL;
+    long port = -1;
+    int cmd = -1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            cmd = i + 1;
+            break;
+        } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            char *end;
+            port = strtol(argv[++i], &end, 10);
+            if (*end || port < 1 || port > 65535) {
+                usage();
+            }
+        } else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+            socket_path = argv[++i];
+        } else {
+            usage();
+        }
+    }
+    if (!socket_path || port < 0 || (cmd >= 0 && cmd >= argc)) {
+        usage();
+    }
+
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (listener < 0) {
+        die("socket");
+    }
+    int one = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((unsigned short) port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(listener, (struct sockaddr *) &sa, sizeof sa) < 0) {
+        die("bind 127.0.0.1");
+    }
+    if (listen(listener, 128) < 0) {
+        die("listen");
+    }
+
+    if (cmd < 0) {
+        relay_loop(listener, socket_path);
+        return 0;
+    }
+
+    pid_t child = fork();
+    if (child < 0) {
+        die("fork");
+    }
+    if (child == 0) {
+        if (setsid() < 0) {
+            /* not fatal: only detaches from the agent's session */
+        }
+        pid_t grandchild = fork();
+        if (grandchild < 0) {
+            _exit(111);
+        }
+        if (grandchild > 0) {
+            _exit(0);
+        }
+        /* The relay: keep only what it needs. */
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, STDIN_FILENO);
+            dup2(devnull, STDOUT_FILENO);
+            if (devnull > STDERR_FILENO) {
+                close(devnull);
+            }
+        }
+        relay_loop(listener, socket_path);
+        _exit(0);
+    }
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    close(listener);
+    execvp(argv[cmd], &argv[cmd]);
+    fprintf(stderr, "agentgate-egress-relay: cannot run %s: %s\n", argv[cmd], strerror(errno));
+    return 127;
+}

@@ -1,0 +1,438 @@
+package io.jenkins.plugins.agentgate.core.egress;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * One run's egress proxy: the sandbox's only way out. It listens on a Unix domain socket in a fresh per-run
+ * directory (bind-mounted into the container; the relay inside forwards the agent's connections to it),
+ * decides every connection by the plan's network policy, connects allowed ones, and records every attempt.
+ *
+ * <p>Threads: one watchdog (idle and total timeouts) and a bounded pool: one thread accepting and at most
+ * two per open connection, all named {@code agentgate-egress-<runId>-…}. {@link #close()} cuts every connection, ends every
+ * thread and deletes the directory; it is idempotent, and a JVM shutdown hook calls it if the owner cannot.
+ */
+public final class EgressProxy implements AutoCloseable {
+    static final String SOCKET_DIR = "sock";
+    static final String SOCKET_NAME = "proxy.sock";
+    static final String LOCK_NAME = "owner.lock";
+    private static final int MAX_DENIED_DESTINATIONS = 100;
+    /**
+     * Run directories of the proxies open in this JVM. The reaper must not even open their lock files: POSIX
+     * drops all of a process's locks on a file when any descriptor of it is closed.
+     */
+    private static final Set<Path> LIVE_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
+    private static final int UNIX_PATH_MAX = 107;
+
+    final EgressConfig config;
+    final EgressPolicy policy;
+    final String threadPrefix;
+    private final Path runDirectory;
+    private final Path socketPath;
+    private final SandboxEgress sandbox;
+    private final ServerSocketChannel server;
+    /** Held while the proxy lives; the OS drops it when the process dies, which is how the reaper tells. */
+    private final java.nio.channels.FileChannel ownerLock;
+    private final ThreadPoolExecutor workers;
+    private final Thread watchdog;
+    private final Thread shutdownHook;
+    private final Semaphore connectionSlots;
+    private final Set<ProxyConnection> active = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final long deadlineNanos;
+    private volatile boolean expired;
+
+    // Run totals.
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final AtomicLong budgetUsed = new AtomicLong();
+    private volatile boolean budgetExhausted;
+    private final AtomicLong attempts = new AtomicLong();
+    private final AtomicLong allowed = new AtomicLong();
+    private final AtomicLong unauthorized = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong bytesUp = new AtomicLong();
+    private final AtomicLong bytesDown = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final List<EgressRecord> records = new ArrayList<>();
+    private final Set<String> deniedDestinations = new TreeSet<>();
+
+    private EgressProxy(EgressConfig config) throws IOException {
+        this.config = config;
+        this.policy = new EgressPolicy(config.network());
+        this.threadPrefix = "agentgate-egress-" + config.runId() + "-";
+        this.connectionSlots = new Semaphore(config.limits().maxConnections());
+        this.deadlineNanos = System.nanoTime() + config.limits().totalTimeout().toNanos();
+
+        Files.createDirectories(config.baseDirectory());
+        // 0700: no other host user can reach the socket; the container mounts the inner directory directly.
+        this.runDirectory = Files.createTempDirectory(config.baseDirectory(), "agentgate-egress-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        ServerSocketChannel ch = null;
+        java.nio.channels.FileChannel lock = null;
+        try {
+            lock = java.nio.channels.FileChannel.open(runDirectory.resolve(LOCK_NAME),
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+            lock.lock();
+            this.ownerLock = lock;
+            LIVE_IN_THIS_JVM.add(runDirectory.toRealPath());
+            Path socketDir = Files.createDirectory(runDirectory.resolve(SOCKET_DIR));
+            // The sandbox user (any uid) must traverse it, not list it.
+            Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwx--x--x"));
+            this.socketPath = socketDir.resolve(SOCKET_NAME);
+            if (socketPath.toString().getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
+                throw new IOException("egress socket path '" + socketPath + "' is longer than " + UNIX_PATH_MAX
+                        + " bytes; expected a shorter base directory than '" + config.baseDirectory() + "'");
+            }
+            Path relayDir = Files.createDirectory(runDirectory.resolve("relay"));
+            Files.setPosixFilePermissions(relayDir, PosixFilePermissions.fromString("rwx--x--x"));
+            Path relay = config.relay().installInto(relayDir);
+
+            ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.bind(UnixDomainSocketAddress.of(socketPath), 128);
+            // Connecting needs write permission on the socket file; the sandbox user is not the host user.
+            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-rw-rw-"));
+            this.server = ch;
+
+            String proxyUrl = "http://127.0.0.1:" + config.relayPort();
+            String noProxy = "localhost,127.0.0.1,::1";
+            this.sandbox = new SandboxEgress(
+                    List.of(new SandboxEgress.Mount(socketDir, SandboxEgress.CONTAINER_DIR),
+                            new SandboxEgress.Mount(relay, SandboxEgress.CONTAINER_RELAY)),
+                    SandboxEgress.CONTAINER_RELAY,
+                    List.of("--listen", Integer.toString(config.relayPort()),
+                            "--socket", SandboxEgress.CONTAINER_DIR + "/" + SOCKET_NAME, "--"),
+                    java.util.Map.of("HTTP_PROXY", proxyUrl, "HTTPS_PROXY", proxyUrl, "ALL_PROXY", proxyUrl,
+                            "http_proxy", proxyUrl, "https_proxy", proxyUrl, "all_proxy", proxyUrl,
+                            "NO_PROXY", noProxy, "no_proxy", noProxy,
+                            // Node's built-in fetch ignores the variables above unless told (Node >= 24).
+                            "NODE_USE_ENV_PROXY", "1"),
+                    config.relay().sha256());
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                ch.close();
+            }
+            if (lock != null) {
+                lock.close();
+            }
+            LIVE_IN_THIS_JVM.remove(runDirectory.toRealPath());
+            deleteTree(runDirectory);
+            throw e;
+        }
+
+        AtomicInteger workerNumber = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, threadPrefix + "worker-" + workerNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        // One accepting thread plus two per connection at most; the semaphore keeps us below the pool's maximum.
+        this.workers = new ThreadPoolExecutor(0, 2 * config.limits().maxConnections() + 2, 10, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), factory);
+        this.watchdog = new Thread(this::watchLoop, threadPrefix + "watchdog");
+        this.watchdog.setDaemon(true);
+        this.shutdownHook = new Thread(this::close, threadPrefix + "shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        watchdog.start();
+        workers.execute(this::lead);
+    }
+
+    /**
+     * Starts the proxy for one run. The caller must close it when the sandbox stops, whatever the outcome
+     * (try-with-resources around the container's whole life).
+     */
+    public static EgressProxy start(EgressConfig config) throws IOException {
+        return new EgressProxy(config);
+    }
+
+    /** The per-run directory (mode 0700) holding the socket directory and the relay copy. */
+    public Path runDirectory() {
+        return runDirectory;
+    }
+
+    /** The proxy's Unix socket on the host. */
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    /** The docker wiring for the sandbox of this run. */
+    public SandboxEgress sandbox() {
+        return sandbox;
+    }
+
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    /** The records so far (complete once {@link #close()} has returned), in completion order. */
+    public List<EgressRecord> records() {
+        synchronized (records) {
+            return List.copyOf(records);
+        }
+    }
+
+    public EgressSummary summary() {
+        List<String> denied;
+        synchronized (records) {
+            denied = List.copyOf(deniedDestinations);
+        }
+        return new EgressSummary(attempts.get(), allowed.get(), unauthorized.get(), failed.get(), bytesUp.get(),
+                bytesDown.get(), budgetExhausted, expired, dropped.get(), denied);
+    }
+
+    /** Stops accepting, cuts every open connection, ends every thread and deletes the run directory. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        for (ProxyConnection c : active) {
+            c.cut(EndReason.PROXY_CLOSED);
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+                workers.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            watchdog.interrupt();
+            watchdog.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            LIVE_IN_THIS_JVM.remove(runDirectory.toRealPath());
+            ownerLock.close(); // releases the lock
+        } catch (IOException e) {
+            // the directory goes anyway
+        }
+        deleteTree(runDirectory);
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down
+            }
+        }
+    }
+
+    /**
+     * Leader/follower accepting: the thread that accepts a connection hands the accepting to another pool
+     * thread and serves the connection itself, so no thread handoff sits between accept and serve.
+     */
+    private void lead() {
+        while (!closed.get()) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            int seq = sequence.incrementAndGet();
+            Instant start = Instant.now();
+            // Past the byte budget or the total time, connections still get served (bounded by the slots) so
+            // that the refusal names the destination and reaches the client.
+            if (!connectionSlots.tryAcquire()) {
+                refuse(client, seq, start, EgressRules.LIMIT_CONNECTIONS,
+                        "the run already has " + config.limits().maxConnections() + " open connections");
+                continue;
+            }
+            ProxyConnection c = new ProxyConnection(this, client, seq, start);
+            active.add(c);
+            try {
+                workers.execute(this::lead);
+            } catch (RuntimeException e) { // the pool is shut down: the proxy is closing
+                c.cut(EndReason.PROXY_CLOSED);
+                c.finishRefused(EgressRules.LIMIT_CONNECTIONS, "the proxy is stopping");
+                return;
+            }
+            c.serve();
+            return;
+        }
+    }
+
+    /** Refuses without reading the request, from the accepting thread: a short non-blocking write, then close. */
+    private void refuse(SocketChannel client, int seq, Instant start, String rule, String detail) {
+        try (client) {
+            client.configureBlocking(false);
+            client.write(ByteBuffer.wrap(ProxyConnection.response("429 Too Many Requests", rule, detail)));
+        } catch (IOException e) {
+            // the client is gone; the attempt is recorded all the same
+        }
+        record(new EgressRecord(seq, start, "", "", 0, EgressVerdict.DENIED, rule, null, null, 0, 0,
+                java.time.Duration.between(start, Instant.now()).toMillis(), EndReason.REFUSED, detail));
+    }
+
+    private void watchLoop() {
+        long idleNanos = config.limits().idleTimeout().toNanos();
+        long tickMillis = Math.max(10, Math.min(250, Math.min(config.limits().idleTimeout().toMillis(),
+                config.limits().totalTimeout().toMillis()) / 4));
+        while (!closed.get()) {
+            long now = System.nanoTime();
+            if (!expired && now - deadlineNanos >= 0) {
+                expired = true;
+            }
+            for (ProxyConnection c : active) {
+                if (expired && c.startNanos() - deadlineNanos < 0) {
+                    c.cut(EndReason.TOTAL_TIMEOUT);
+                } else if (now - c.lastActivityNanos() >= idleNanos) {
+                    c.cut(EndReason.IDLE_TIMEOUT);
+                }
+            }
+            try {
+                Thread.sleep(tickMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Takes {@code n} bytes from the run's budget; false (and the budget marked spent) when it would overflow. */
+    boolean takeBudget(long n) {
+        long after = budgetUsed.addAndGet(n);
+        if (after > config.limits().maxBytes()) {
+            budgetExhausted = true;
+            return false;
+        }
+        return true;
+    }
+
+    boolean isBudgetExhausted() {
+        return budgetExhausted;
+    }
+
+    boolean isExpired() {
+        return expired;
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    void submit(Runnable task) {
+        workers.execute(task);
+    }
+
+    void release(ProxyConnection c) {
+        if (active.remove(c)) {
+            connectionSlots.release();
+        }
+    }
+
+    void record(EgressRecord r) {
+        attempts.incrementAndGet();
+        switch (r.verdict()) {
+            case ALLOWED -> allowed.incrementAndGet();
+            case DENIED -> unauthorized.incrementAndGet();
+            case FAILED -> failed.incrementAndGet();
+        }
+        bytesUp.addAndGet(r.bytesUp());
+        bytesDown.addAndGet(r.bytesDown());
+        synchronized (records) {
+            if (r.verdict() == EgressVerdict.DENIED && !r.host().isEmpty()
+                    && deniedDestinations.size() < MAX_DENIED_DESTINATIONS) {
+                deniedDestinations.add(r.host() + ":" + r.port());
+            }
+            if (records.size() < config.limits().maxRecords()) {
+                records.add(r);
+            } else {
+                dropped.incrementAndGet();
+            }
+        }
+        if (config.listener() != null) {
+            try {
+                config.listener().accept(r);
+            } catch (RuntimeException e) {
+                // a progress printer must not break the proxy
+            }
+        }
+    }
+
+    /**
+     * Removes per-run directories that a process left behind when it died without closing its proxy (killed,
+     * power loss): those older than {@code olderThan} whose owner lock is free (the OS released it when the
+     * owner died). A live proxy's directory — in this or another process — is never touched, and is not probed. Call it before starting a run, as the sandbox reaper does for containers.
+     *
+     * @return how many directories were removed
+     */
+    public static int reapStale(Path baseDirectory, java.time.Duration olderThan) throws IOException {
+        if (!Files.isDirectory(baseDirectory, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        Instant cutoff = Instant.now().minus(olderThan);
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(baseDirectory, "agentgate-egress-*")) {
+            for (Path dir : dirs) {
+                if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        || Files.getLastModifiedTime(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isAfter(cutoff)
+                        || LIVE_IN_THIS_JVM.contains(dir.toRealPath(java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                        || ownerAlive(dir.resolve(LOCK_NAME))) {
+                    continue;
+                }
+                deleteTree(dir);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private static boolean ownerAlive(Path lockFile) {
+        if (!Files.isRegularFile(lockFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return false; // never completed its start: garbage
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            java.nio.channels.FileLock l = ch.tryLock();
+            if (l == null) {
+                return true; // held by another live process
+            }
+            l.release();
+            return false;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // held by this process (not registered: leave it)
+        } catch (IOException e) {
+            return true; // cannot tell: leave it
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // best effort; a leftover directory holds no listener and no secret
+        }
+    }
+}
