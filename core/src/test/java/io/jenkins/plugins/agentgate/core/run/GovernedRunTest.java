@@ -143,7 +143,7 @@ class GovernedRunTest {
         var plan = new io.jenkins.plugins.agentgate.core.policy.PolicyEngine().decide(DefaultCatalog.get(), draft().build()).plan();
         var granted = new io.jenkins.plugins.agentgate.core.policy.RunPlan(plan.executionClass(), plan.classProfile(), plan.effective(),
                 plan.image(), List.of(new io.jenkins.plugins.agentgate.core.policy.CredentialGrant("token", Duration.ofMinutes(5),
-                io.jenkins.plugins.agentgate.core.execution.InjectionMode.ENV)), plan.requester(), plan.policyHash());
+                io.jenkins.plugins.agentgate.core.execution.InjectionMode.ENV)), plan.requester());
         RunContext ctx = new RunContext("r1", draft().build(), null, granted, "t", "h", tmp, List.of("agent"), java.time.Instant.now());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> CredentialBinder.NONE.bind(ctx))
                 .hasMessageContaining("grants credentials [token] but no credential broker is configured");

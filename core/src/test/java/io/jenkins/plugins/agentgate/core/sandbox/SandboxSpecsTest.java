@@ -63,7 +63,7 @@ class SandboxSpecsTest {
         SandboxProfile open = new SandboxProfile(e.id(), e.version(), e.description(), e.image(),
                 new NetworkPolicy(NetworkMode.ALLOWLIST, List.of("api.example.com:443"), List.of()), e.filesystem(), e.tools(),
                 e.credentials(), e.limits(), e.approval(), e.rollback(), e.evidence());
-        RunPlan allow = new RunPlan(p.executionClass(), p.classProfile(), open, p.image(), p.credentials(), p.requester(), p.policyHash());
+        RunPlan allow = new RunPlan(p.executionClass(), p.classProfile(), open, p.image(), p.credentials(), p.requester());
         Path ws = Files.createDirectories(tmp.resolve("ws"));
         Path task = Files.writeString(tmp.resolve("task.md"), "x");
         SandboxSpecs specs = new SandboxSpecs(new MountValidator(List.of()));
