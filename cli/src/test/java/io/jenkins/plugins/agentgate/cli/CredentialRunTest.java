@@ -264,6 +264,13 @@ class CredentialRunTest {
         assertThat(err).contains("canary-token", secretFile.toString());
         assertNoLeak();
 
+        // too short to be masked safely: refused when leased, after the policy allowed it
+        Files.writeString(secretFile, "short\n");
+        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+        assertThat(run(args(catalog("env", "10m"), "60s", "true"))).as(err).isEqualTo(ExitCodes.USAGE);
+        assertThat(err).contains("credential 'canary-token' is 5 bytes long; expected at least 8").doesNotContain("short\n");
+        assertThat(CanonicalJson.mapper().readTree(out).get("exitCode").asInt()).isEqualTo(ExitCodes.USAGE);
+
         List<String> twice = new ArrayList<>(args(catalog("env", "10m"), "60s", "true"));
         twice.addAll(twice.indexOf("--"), List.of("--credential", "canary-token=env:HOME"));
         assertThat(run(twice)).isEqualTo(ExitCodes.USAGE);
