@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,13 +56,13 @@ public final class ProcessCommandRunner implements CommandRunner {
         try {
             finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!finished) {
-                p.destroyForcibly();
+                killTree(p);
                 p.waitFor(10, TimeUnit.SECONDS);
             }
             out.join(TimeUnit.SECONDS.toMillis(10));
             err.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            killTree(p);
             throw e;
         } finally {
             if (in != null) {
@@ -70,6 +71,18 @@ public final class ProcessCommandRunner implements CommandRunner {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         return new CommandResult(finished ? p.exitValue() : -1, !finished, elapsed);
+    }
+
+    /**
+     * Kills the child and every process it started (the contract: nothing of the command outlives a timeout or an
+     * interrupt). Descendants are listed before the parent dies, as they are re-parented afterwards.
+     */
+    static void killTree(Process p) {
+        List<ProcessHandle> tree = p.descendants().toList();
+        p.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        // A child may have forked between listing and killing: one more sweep of what is still reachable.
+        p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
     }
 
     private interface IoAction {

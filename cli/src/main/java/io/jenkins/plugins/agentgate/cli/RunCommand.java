@@ -9,6 +9,7 @@ import io.jenkins.plugins.agentgate.core.profile.CatalogException;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.profile.Values;
 import io.jenkins.plugins.agentgate.core.run.GovernedRun;
+import io.jenkins.plugins.agentgate.core.run.LeaseCredentialBinder;
 import io.jenkins.plugins.agentgate.core.run.RunInput;
 import io.jenkins.plugins.agentgate.core.run.RunOutcome;
 import io.jenkins.plugins.agentgate.core.run.RunPhase;
@@ -44,7 +45,7 @@ import picocli.CommandLine.Spec;
                 "Progress goes to stderr; the agent's output to stdout (to stderr with --json, which prints the outcome)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the agent succeeded", "1:the agent failed (non-zero exit, timeout, memory limit)",
-                "2:usage or configuration error", "3:policy denied", "4:approval missing or refused",
+                "2:usage or configuration error (including a --credential source that cannot be read)", "3:policy denied", "4:approval missing or refused",
                 "6:sandbox or runtime error (Docker missing or not running, unsafe mount, daemon lost)"})
 final class RunCommand implements Callable<Integer> {
     @Spec
@@ -59,6 +60,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     CatalogOption catalog;
+
+    @Mixin
+    CredentialOptions credentials;
 
     @Option(names = "--workspace", paramLabel = "DIR", defaultValue = ".", description = "Workspace mounted at /workspace (default: current directory).")
     Path workspace;
@@ -128,8 +132,16 @@ final class RunCommand implements Callable<Integer> {
         } catch (IOException e) {
             return usage(err, e.getMessage());
         }
+        CliSecretSource secrets;
+        try {
+            secrets = credentials.source();
+        } catch (IllegalArgumentException e) {
+            return usage(err, e.getMessage());
+        }
         RunRequest request = RunRequest.builder(executionClass).image(image).tools(tools).timeout(limit)
-                .requester(System.getProperty("user.name")).build();
+                .credentials(credentials.requests()).requester(System.getProperty("user.name")).build();
+        // Values are read only after the policy granted the ids, when the leases are issued.
+        LeaseCredentialBinder binder = new LeaseCredentialBinder(secrets, Clock.systemUTC());
 
         Instant t0 = Instant.now();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -165,6 +177,7 @@ final class RunCommand implements Callable<Integer> {
                             ticker.shutdownNow();
                         }
                     })
+                    .credentials(binder)
                     .build()
                     .execute(new RunInput(c, request, text, workspace, command, agentOutput));
         } finally {
@@ -178,6 +191,10 @@ final class RunCommand implements Callable<Integer> {
             // already shutting down: the hook is running and waits for the latch released above
         }
         int exit = exitCode(o.status());
+        if (o.status() == RunStatus.RUNTIME_ERROR && o.sandbox() == null && binder.leaseFailure().isPresent()) {
+            // A credential source that cannot be read (or a value that cannot be leased) is configuration.
+            exit = ExitCodes.USAGE;
+        }
         if (json) {
             out.println(CanonicalJson.pretty(toJson(o, exit)));
         }
@@ -265,6 +282,8 @@ final class RunCommand implements Callable<Integer> {
         if (o.sandbox() != null) {
             n.set("sandbox", m.valueToTree(o.sandbox()));
         }
+        // Lease records: ids, modes, targets, fingerprints, expiry and revocation; never values.
+        n.set("credentials", m.valueToTree(o.credentials().leases()));
         ArrayNode reaped = n.putArray("reaped");
         o.reaped().forEach(reaped::add);
         n.put("startedAt", o.startedAt().toString());

@@ -55,6 +55,48 @@ class ProcessCommandRunnerTest {
     }
 
     @Test
+    void theTimeoutKillsTheWholeProcessTree() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        // The grandchild would outlive a kill of sh alone (and keep the output pipe open).
+        CommandResult r = runner.run(Command.of("sh", "-c", "sleep 300 & echo $!; wait"), out, new ByteArrayOutputStream(),
+                Duration.ofMillis(700));
+        assertThat(r.timedOut()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(8));
+        long pid = Long.parseLong(out.toString(StandardCharsets.UTF_8).strip());
+        assertGone(pid);
+    }
+
+    @Test
+    void interruptingTheCallerKillsTheWholeProcessTree() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Thread caller = Thread.currentThread();
+        Thread interrupter = new Thread(() -> {
+            try {
+                Thread.sleep(700);
+            } catch (InterruptedException e) {
+                return;
+            }
+            caller.interrupt();
+        });
+        interrupter.start();
+        assertThatThrownBy(() -> runner.run(Command.of("sh", "-c", "sleep 300 & echo $!; wait"), out, new ByteArrayOutputStream(),
+                Duration.ofSeconds(60))).isInstanceOf(InterruptedException.class);
+        Thread.interrupted();
+        interrupter.join();
+        long pid = Long.parseLong(out.toString(StandardCharsets.UTF_8).strip());
+        assertGone(pid);
+    }
+
+    private static void assertGone(long pid) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("grandchild %d still alive", pid).isFalse();
+    }
+
+    @Test
     void aMissingExecutableIsAnIOException() {
         assertThatThrownBy(() -> runner.run(Command.of("/nonexistent/bin/x"), new ByteArrayOutputStream(), new ByteArrayOutputStream(),
                 Duration.ofSeconds(5))).isInstanceOf(IOException.class);

@@ -7,7 +7,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * The credential leases of one run, alive around the sandbox. {@link #close} (revocation) runs after the
- * sandbox ended, whatever happened, before the evidence is written.
+ * sandbox ended, whatever happened, before the evidence is written; {@link #release} after the evidence.
  */
 public interface CredentialBinding extends AutoCloseable {
     /** Adds what the container needs, e.g. {@code spec.withSecretEnv(Map.of("TOKEN", value))}: names go on argv, values never. */
@@ -28,7 +28,20 @@ public interface CredentialBinding extends AutoCloseable {
         return UnaryOperator.identity();
     }
 
-    /** Revokes the leases. */
+    /** Masks leased values in a string that leaves the process (progress lines, messages); identity when none. */
+    default String mask(String text) {
+        return text;
+    }
+
+    /** Lease records and problems for the evidence; valid after {@link #close}. */
+    default CredentialReport report() {
+        return CredentialReport.NONE;
+    }
+
+    /** Revokes the leases (idempotent). Masking stays active. */
     @Override
     void close() throws Exception;
+
+    /** After the evidence was written: forget the masking patterns and per-run keys. */
+    default void release() {}
 }

@@ -75,25 +75,37 @@ public final class GovernedRun {
         Instant start = clock.instant();
         String runId = ID_TIME.format(start) + "-" + HexFormat.of().formatHex(bytes(4));
         String promptSha = Digests.sha256Hex(in.taskText());
-        RunOutcome outcome = run(in, runId, start, promptSha);
-        listener.phase(RunPhase.EVIDENCE, evidence == EvidenceRecorder.NONE ? "no evidence recorder configured" : "recording evidence");
+        Out o = new Out(runId, in, start, promptSha);
+        // Every progress line and message passes the credential masker once leases exist.
+        RunListener listener = (phase, message) -> this.listener.phase(phase, o.mask(message));
         try {
-            String ref = evidence.record(outcome);
-            outcome = outcome.withEvidence(ref);
-        } catch (Exception e) {
-            outcome = outcome.asRuntimeError("evidence could not be recorded: " + e.getMessage());
+            RunOutcome outcome = run(in, o, listener);
+            listener.phase(RunPhase.EVIDENCE, evidence == EvidenceRecorder.NONE ? "no evidence recorder configured" : "recording evidence");
+            try {
+                String ref = evidence.record(outcome);
+                outcome = outcome.withEvidence(ref);
+            } catch (Exception e) {
+                outcome = outcome.asRuntimeError("evidence could not be recorded: " + e.getMessage());
+            }
+            listener.phase(RunPhase.DONE, outcome.status().id() + (outcome.message().isEmpty() ? "" : ": " + outcome.message()));
+            return outcome;
+        } finally {
+            if (o.binding != null) {
+                o.binding.release();
+            }
         }
-        listener.phase(RunPhase.DONE, outcome.status().id() + (outcome.message().isEmpty() ? "" : ": " + outcome.message()));
-        return outcome;
     }
 
-    private RunOutcome run(RunInput in, String runId, Instant start, String promptSha) {
+    private RunOutcome run(RunInput in, Out o, RunListener listener) {
         listener.phase(RunPhase.POLICY, "deciding class " + in.request().executionClass().id() + " against " + in.catalog().source());
         // Read-only engine checks overlap with the decision; a denied run just drops them.
         String asked = in.request().image();
         DockerSandbox.Preflight pre = asked != null && ImageReference.isValid(asked) ? sandbox.preflight(asked) : null;
         PolicyResult decided = policy.decide(in.catalog(), in.request());
-        Out o = new Out(runId, in, decided, start, promptSha);
+        o.policy = decided;
+        String runId = o.runId;
+        Instant start = o.start;
+        String promptSha = o.promptSha;
         if (!decided.allowed()) {
             return o.done(RunStatus.DENIED, "policy denied: " + decided.denials().stream().map(d -> d.format()).toList(), null);
         }
@@ -114,7 +126,6 @@ public final class GovernedRun {
 
         Path dir = null;
         EgressProvider.Attachment net = null;
-        CredentialBinding binding = null;
         SandboxResult result = null;
         String error = null;
         try {
@@ -133,7 +144,8 @@ public final class GovernedRun {
                 network = net.network();
             }
             SandboxSpec spec = specs.fromPlan(plan, in.workspace(), prompt, runId, in.command(), network, clock.instant());
-            binding = credentials.bind(ctx);
+            o.binding = credentials.bind(ctx);
+            CredentialBinding binding = o.binding;
             spec = binding.apply(spec);
             listener.phase(RunPhase.SANDBOX_START, "creating container agentgate-" + runId + " (network " + spec.network().dockerNetwork()
                     + ", user " + spec.uid() + ":" + spec.gid() + ", timeout " + spec.timeout() + ")");
@@ -157,7 +169,7 @@ public final class GovernedRun {
         } catch (Exception e) {
             error = e.getMessage() == null ? e.toString() : e.getMessage();
         } finally {
-            error = closeAll(error, binding, net, dir);
+            error = closeAll(error, o.binding, net, dir);
         }
         o.sandbox = result;
         if (result == null) {
@@ -228,24 +240,31 @@ public final class GovernedRun {
     private final class Out {
         final String runId;
         final RunInput in;
-        final PolicyResult policy;
         final Instant start;
         final String promptSha;
+        PolicyResult policy;
+        volatile CredentialBinding binding;
         Approval approval;
         SandboxResult sandbox;
         List<String> reaped = List.of();
 
-        Out(String runId, RunInput in, PolicyResult policy, Instant start, String promptSha) {
+        Out(String runId, RunInput in, Instant start, String promptSha) {
             this.runId = runId;
             this.in = in;
-            this.policy = policy;
             this.start = start;
             this.promptSha = promptSha;
         }
 
+        String mask(String text) {
+            CredentialBinding b = binding;
+            return b == null || text == null ? text : b.mask(text);
+        }
+
         RunOutcome done(RunStatus status, String message, SandboxResult r) {
-            return new RunOutcome(runId, status, message, in.request(), policy, policy.plan(), approval, r == null ? sandbox : r,
-                    promptSha, in.workspace(), in.command(), reaped, start, clock.instant(), null);
+            CredentialBinding b = binding;
+            return new RunOutcome(runId, status, mask(message), in.request(), policy, policy.plan(), approval, r == null ? sandbox : r,
+                    promptSha, in.workspace(), in.command(), reaped, start, clock.instant(), null,
+                    b == null ? CredentialReport.NONE : b.report());
         }
     }
 

@@ -26,23 +26,28 @@ import java.util.List;
  * @param startedAt      start of the run (policy)
  * @param endedAt        end of the run (before evidence)
  * @param evidence       what the evidence recorder returned, or null
+ * @param credentials    the credential leases (records, never values) and the masker; {@link CredentialReport#NONE}
+ *                       when the run leased nothing
  */
 public record RunOutcome(String runId, RunStatus status, String message, RunRequest request, PolicyResult policy,
                          RunPlan plan, Approval approval, SandboxResult sandbox, String promptSha256, Path workspace,
-                         List<String> command, List<String> reaped, Instant startedAt, Instant endedAt, String evidence) {
+                         List<String> command, List<String> reaped, Instant startedAt, Instant endedAt, String evidence,
+                         CredentialReport credentials) {
     public RunOutcome {
         message = message == null ? "" : message;
         command = List.copyOf(command);
         reaped = List.copyOf(reaped);
+        credentials = credentials == null ? CredentialReport.NONE : credentials;
     }
 
     RunOutcome withEvidence(String ref) {
         return new RunOutcome(runId, status, message, request, policy, plan, approval, sandbox, promptSha256, workspace, command,
-                reaped, startedAt, endedAt, ref);
+                reaped, startedAt, endedAt, ref, credentials);
     }
 
     RunOutcome asRuntimeError(String why) {
-        return new RunOutcome(runId, RunStatus.RUNTIME_ERROR, message.isEmpty() ? why : message + "; " + why, request, policy,
-                plan, approval, sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence);
+        String masked = credentials.mask(why);
+        return new RunOutcome(runId, RunStatus.RUNTIME_ERROR, message.isEmpty() ? masked : message + "; " + masked, request, policy,
+                plan, approval, sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials);
     }
 }
