@@ -229,8 +229,9 @@ public final class EvidenceSession implements AutoCloseable {
         for (Path a : paths) {
             Path abs = a.toAbsolutePath().normalize();
             String shown = workspace != null && abs.startsWith(workspace) ? workspace.relativize(abs).toString() : abs.toString();
-            if (!Files.isRegularFile(abs, LinkOption.NOFOLLOW_LINKS)) {
-                // Recorded without a copy or digest; completeness names it. Symlinks are never followed.
+            if (!Files.isRegularFile(abs, LinkOption.NOFOLLOW_LINKS) || !parentIsReal(abs)) {
+                // Recorded without a copy or digest; completeness names it. Symlinks are never followed, also not
+                // a symlinked directory on the way (it could lead out of the workspace).
                 out.add(new ArtifactRef(shown.replace(java.io.File.separatorChar, '/'), null, null, 0));
                 continue;
             }
@@ -244,6 +245,14 @@ public final class EvidenceSession implements AutoCloseable {
         }
         AtomicFiles.fsyncDir(dir);
         return out;
+    }
+
+    private static boolean parentIsReal(Path abs) {
+        try {
+            return abs.getParent() == null || abs.getParent().toRealPath().equals(abs.getParent());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Removes the staging directory of an unfinished session; a finished bundle is never touched. */
