@@ -249,6 +249,11 @@ final class RunCommand implements Callable<Integer> {
             out.println(CanonicalJson.pretty(toJson(o, exit)));
         }
         summary(err, o, exit);
+        if (o.status() == RunStatus.RUNTIME_ERROR && signer == null && o.plan() != null
+                && o.plan().effective().evidence().requireSignature()) {
+            err.println("agentgate: profile " + o.plan().effective().id() + " requires signed evidence: pass --sign-key KEY.pem "
+                    + "(openssl genpkey -algorithm ed25519 -out KEY.pem)");
+        }
         out.flush();
         err.flush();
         return exit;

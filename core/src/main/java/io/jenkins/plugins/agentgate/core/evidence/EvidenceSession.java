@@ -174,7 +174,8 @@ public final class EvidenceSession implements AutoCloseable {
         boolean keep = p != null && p.evidence().keepPrompt() && prompt != null;
         String policyHash = p == null ? null : PolicyHash.of(p);
         EvidenceRecord record = new EvidenceRecord(EvidenceRecord.SCHEMA, EvidenceRecord.SCHEMA_VERSION, runId,
-                facts.executionClass(), p == null ? null : p.ref(policyHash), policyHash, req,
+                facts.executionClass(), p == null ? null : p.ref(policyHash), policyHash,
+                facts.classProfile() != null ? facts.classProfile() : p == null ? null : p.ref(policyHash), req,
                 new PromptEvidence(prompt == null ? null : Digests.sha256Hex(prompt), keep, keep ? prompt : null),
                 facts.model(),
                 new Toolchain(facts.imageRef(), facts.imageDigest(), facts.agentgateVersion(), facts.dockerVersion()),

@@ -132,6 +132,7 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
                 : catalog == null ? null : catalog.profileFor(o.request().executionClass()).orElse(null);
         RunFacts.Builder f = RunFacts.builder(o.runId(), o.request().executionClass())
                 .profile(profile)
+                .classProfile(o.plan() != null ? o.plan().classProfile() : null)
                 .prompt(taskText)
                 .agentgateVersion(agentgateVersion)
                 .decisions(o.policy().decisions())
