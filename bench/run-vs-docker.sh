@@ -22,7 +22,7 @@ chmod 0444 "$work/task.md"
 uid="$(stat -c %u "$ws")"; gid="$(stat -c %g "$ws")"
 if (( uid == 0 )); then uid=1000; gid=1000; fi   # agentgate never runs the agent as root; neither does the baseline
 
-ag() { bin/agentgate run --class draft --task "$work/task.md" --workspace "$ws" --image "$image" -- true >/dev/null 2>&1; }
+ag() { bin/agentgate run --class draft --task "$work/task.md" --workspace "$ws" --evidence-dir "$work/evidence" --image "$image" -- true >/dev/null 2>&1; }   # evidence (capture + bundle) is part of the run
 raw() {
   docker run --rm --pull never --init --read-only --cap-drop ALL --security-opt no-new-privileges --network none \
     --ipc private --user "$uid:$gid" --pids-limit 256 --memory 1073741824 --memory-swap 1073741824 --cpus 1.000 \

@@ -2,14 +2,18 @@ package io.jenkins.plugins.agentgate.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.agentgate.core.approval.ApprovalEngine;
+import io.jenkins.plugins.agentgate.core.evidence.EvidenceSigner;
 import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
 import io.jenkins.plugins.agentgate.core.execution.RunRequest;
 import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
 import io.jenkins.plugins.agentgate.core.profile.CatalogException;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.profile.Values;
+import io.jenkins.plugins.agentgate.core.run.BundleEvidenceRecorder;
 import io.jenkins.plugins.agentgate.core.run.GovernedRun;
 import io.jenkins.plugins.agentgate.core.run.LeaseCredentialBinder;
+import io.jenkins.plugins.agentgate.core.run.LedgerApprovalGate;
 import io.jenkins.plugins.agentgate.core.run.RunInput;
 import io.jenkins.plugins.agentgate.core.run.RunOutcome;
 import io.jenkins.plugins.agentgate.core.run.RunPhase;
@@ -26,8 +30,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,7 +47,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code agentgate run}: one governed local run of an agent command in the Docker sandbox. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run an agent command in the sandbox of its execution class: policy, sandbox, cleanup, evidence.",
+        description = {"Run an agent command in the sandbox of its execution class: policy, approval, sandbox, cleanup, evidence.",
+                "Every run, failed ones too, leaves an evidence bundle (check it with agentgate verify).",
                 "Progress goes to stderr; the agent's output to stdout (to stderr with --json, which prints the outcome)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the agent succeeded", "1:the agent failed (non-zero exit, timeout, memory limit)",
@@ -73,8 +80,26 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--tool", paramLabel = "NAME", description = "A tool the agent will use (repeatable); must be in the profile's allowlist.")
     List<String> tools;
 
-    @Option(names = "--evidence-dir", paramLabel = "DIR", description = "Directory for the run's evidence (outside the workspace).")
+    @Option(names = "--evidence-dir", paramLabel = "DIR", description = {"Directory for the run's evidence bundles (outside the workspace).",
+            "Default: ./agentgate-evidence when the current directory is outside the workspace; required otherwise."})
     Path evidenceDir;
+
+    @Option(names = "--sign-key", paramLabel = "KEY.pem", description = "PKCS#8 PEM private key (Ed25519 or P-256) that signs the evidence; "
+            + "required where the profile requires signed evidence (Privileged by default).")
+    Path signKey;
+
+    @Option(names = "--approvals", paramLabel = "FILE", description = {"Approvals ledger that gates the run (Delivery, Privileged).",
+            "When approval is missing the run exits 4 and writes the request file for agentgate approve next to it."})
+    Path approvals;
+
+    @Option(names = "--model", paramLabel = "ID", description = "The model the agent uses (recorded in the evidence; required evidence for Privileged runs).")
+    String model;
+
+    @Option(names = "--model-param", paramLabel = "KEY=VALUE", description = "A model parameter to record, e.g. temperature=0.2 (repeatable).")
+    Map<String, String> modelParams;
+
+    @Option(names = "--artifact", paramLabel = "PATH", description = "A final artifact, relative to the workspace, copied into the evidence (repeatable).")
+    List<String> artifacts;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Wall-clock limit, e.g. 90s or 15m; at most the profile's.")
     String timeout;
@@ -108,20 +133,59 @@ final class RunCommand implements Callable<Integer> {
                 return usage(err, "--timeout: " + e.getMessage());
             }
         }
-        if (evidenceDir != null) {
-            Path ws = workspace.toAbsolutePath().normalize();
-            Path ev = evidenceDir.toAbsolutePath().normalize();
+        Path evidenceRoot = evidenceDir;
+        try {
+            Path ws = workspace.toRealPath();
+            if (evidenceRoot == null) {
+                Path dflt = Path.of("").toRealPath().resolve(DEFAULT_EVIDENCE_DIR);
+                if (dflt.startsWith(ws)) {
+                    return usage(err, "--evidence-dir is required here: the default ./" + DEFAULT_EVIDENCE_DIR + " (" + dflt
+                            + ") would be inside the workspace " + ws + "; expected a directory outside the workspace, which the "
+                            + "sandbox cannot write");
+                }
+                evidenceRoot = dflt;
+            }
+            Path ev;
             try {
-                ws = workspace.toRealPath();
-                Files.createDirectories(evidenceDir);
-                ev = evidenceDir.toRealPath();
+                Files.createDirectories(evidenceRoot);
+                ev = evidenceRoot.toRealPath();
             } catch (IOException e) {
-                return usage(err, "--evidence-dir '" + evidenceDir + "' cannot be created (" + e.getMessage() + ")");
+                return usage(err, "--evidence-dir '" + evidenceRoot + "' cannot be created (" + e.getMessage() + ")");
             }
             if (ev.startsWith(ws)) {
-                return usage(err, "--evidence-dir '" + evidenceDir + "' is inside the workspace " + ws
+                return usage(err, "--evidence-dir '" + evidenceRoot + "' is inside the workspace " + ws
                         + "; expected a directory the sandbox cannot write");
             }
+        } catch (IOException e) {
+            return usage(err, "--workspace '" + workspace + "' cannot be resolved (" + e.getMessage() + ")");
+        }
+        EvidenceSigner signer = null;
+        if (signKey != null) {
+            try {
+                signer = EvidenceSigner.fromPem(signKey);
+            } catch (IOException | RuntimeException e) {
+                return usage(err, "--sign-key: " + e.getMessage());
+            }
+        }
+        if (approvals != null && Files.isDirectory(approvals)) {
+            return usage(err, "--approvals '" + approvals + "' is a directory; expected a ledger file (created when missing)");
+        }
+        BundleEvidenceRecorder.Builder recorder = BundleEvidenceRecorder.builder(evidenceRoot, text).signer(signer)
+                .agentgateVersion(AgentGateCli.version());
+        if (model != null) {
+            if (model.isBlank()) {
+                return usage(err, "--model '' is not valid; expected a model id, e.g. claude-sonnet-4");
+            }
+            recorder.model(model, modelParams == null ? Map.of() : new LinkedHashMap<>(modelParams));
+        } else if (modelParams != null) {
+            return usage(err, "--model-param needs --model; expected the model id the parameters belong to");
+        }
+        try {
+            if (artifacts != null) {
+                artifacts.forEach(recorder::artifact);
+            }
+        } catch (IllegalArgumentException e) {
+            return usage(err, "--artifact: " + e.getMessage());
         }
         ProfileCatalog c;
         try {
@@ -138,6 +202,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }
+        recorder.catalog(c);
         RunRequest request = RunRequest.builder(executionClass).image(image).tools(tools).timeout(limit)
                 .credentials(credentials.requests()).requester(System.getProperty("user.name")).build();
         // Values are read only after the policy granted the ids, when the leases are issued.
@@ -178,6 +243,8 @@ final class RunCommand implements Callable<Integer> {
                         }
                     })
                     .credentials(binder)
+                    .approvals(new LedgerApprovalGate(ApprovalEngine.LOCAL, c.templates(), approvals, Clock.systemUTC()))
+                    .evidence(recorder.build())
                     .build()
                     .execute(new RunInput(c, request, text, workspace, command, agentOutput));
         } finally {
@@ -199,10 +266,17 @@ final class RunCommand implements Callable<Integer> {
             out.println(CanonicalJson.pretty(toJson(o, exit)));
         }
         summary(err, o, exit);
+        if (o.status() == RunStatus.RUNTIME_ERROR && signer == null && o.plan() != null
+                && o.plan().effective().evidence().requireSignature()) {
+            err.println("agentgate: profile " + o.plan().effective().id() + " requires signed evidence: pass --sign-key KEY.pem "
+                    + "(openssl genpkey -algorithm ed25519 -out KEY.pem)");
+        }
         out.flush();
         err.flush();
         return exit;
     }
+
+    static final String DEFAULT_EVIDENCE_DIR = "agentgate-evidence";
 
     static int exitCode(RunStatus s) {
         return switch (s) {
@@ -244,9 +318,21 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         s.append(" | exit ").append(exit);
+        if (o.evidence() != null) {
+            s.append(" | evidence ").append(o.evidence());
+        }
         err.println(s);
         if (!o.message().isEmpty()) {
             err.println("agentgate: " + o.message());
+        }
+        if (o.status() == RunStatus.APPROVAL_REFUSED && o.approval() != null) {
+            if (o.approval().requestFile() != null) {
+                err.println("agentgate: to approve, someone other than the requester (" + o.request().requester() + ") runs: agentgate approve "
+                        + o.approval().requestFile() + " --as USER [--groups G1,G2]; then run the same command again");
+            } else if (o.approval().status() != null) {
+                err.println("agentgate: pass --approvals FILE (an approvals ledger; created when missing) to gate this run on "
+                        + "recorded approvals: the run then writes the request file to approve");
+            }
         }
         if (o.status() == RunStatus.DENIED) {
             o.policy().denials().forEach(d -> err.println("agentgate:   " + d.format()));
@@ -278,6 +364,10 @@ final class RunCommand implements Callable<Integer> {
         }
         if (o.approval() != null) {
             n.set("approval", m.valueToTree(o.approval()));
+            n.put("approvalState", o.approval().status() != null ? o.approval().status().state().id()
+                    : o.approval().granted() ? "approved" : "refused");
+        } else {
+            n.putNull("approvalState");
         }
         if (o.sandbox() != null) {
             n.set("sandbox", m.valueToTree(o.sandbox()));
@@ -288,9 +378,7 @@ final class RunCommand implements Callable<Integer> {
         o.reaped().forEach(reaped::add);
         n.put("startedAt", o.startedAt().toString());
         n.put("endedAt", o.endedAt().toString());
-        if (o.evidence() != null) {
-            n.put("evidence", o.evidence());
-        }
+        n.put("evidence", o.evidence());
         return n;
     }
 }

@@ -57,6 +57,10 @@ class RunCommandTest {
     List<String> base(String... more) {
         List<String> a = new ArrayList<>(List.of("run", "--class", "draft", "--task", task.toString(), "--workspace", ws.toString(),
                 "--image", DockerEngine.TEST_IMAGE, "--timeout", "60s"));
+        if (!List.of(more).contains("--evidence-dir")) {
+            // never the default ./agentgate-evidence: that would be the module directory
+            a.addAll(List.of("--evidence-dir", tmp.resolve("evidence").toString()));
+        }
         a.addAll(List.of(more));
         return a;
     }
@@ -88,6 +92,7 @@ class RunCommandTest {
         assertThat(out.lines()).doesNotContain("from-agent");
         assertThat(err.lines()).contains("from-agent");
         assertThat(evidence).isDirectory();
+        assertThat(Path.of(j.get("evidence").asText())).isDirectory().hasParent(evidence.toRealPath());
     }
 
     @Test

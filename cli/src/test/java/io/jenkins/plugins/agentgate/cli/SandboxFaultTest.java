@@ -111,7 +111,7 @@ class SandboxFaultTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         ProcessBuilder pb = new ProcessBuilder(java, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), AgentGateCli.class.getName(),
                 "run", "--class", "draft", "--task", task.toString(), "--workspace", ws.toString(), "--image", DockerEngine.TEST_IMAGE,
-                "--timeout", "20s", "--", "sleep", "60")
+                "--evidence-dir", tmp.resolve("evidence").toString(), "--timeout", "20s", "--", "sleep", "60")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("cli.log").toFile());
         pb.environment().putAll(daemon.env());
         Process cli = pb.start();

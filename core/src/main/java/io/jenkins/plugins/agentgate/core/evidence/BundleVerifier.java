@@ -6,6 +6,7 @@ import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
 import io.jenkins.plugins.agentgate.core.json.Digests;
 import io.jenkins.plugins.agentgate.core.policy.PolicyHash;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
+import io.jenkins.plugins.agentgate.core.profile.ProfileRef;
 import io.jenkins.plugins.agentgate.core.profile.SandboxProfile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -236,25 +237,29 @@ public final class BundleVerifier {
 
     private static void checkPolicy(EvidenceRecord r, ProfileCatalog catalog, boolean unsigned, List<String> problems,
                                     List<String> checks) {
-        if (r.profile() == null) {
+        // The catalog holds the admins' class profile; a run narrowed it (e.g. a shorter timeout), so its effective
+        // profile's hash (policyHash) cannot be in any catalog: compare the class profile's recorded hash.
+        ProfileRef ref = r.classProfile() != null ? r.classProfile()
+                : r.profile() == null ? null : new ProfileRef(r.profile().id(), r.profile().version(), r.policyHash());
+        if (ref == null) {
             problems.add("the record names no profile, so its policy hash cannot be checked against the catalog");
             return;
         }
-        Optional<SandboxProfile> current = catalog.find(r.profile().id());
+        Optional<SandboxProfile> current = catalog.find(ref.id());
         if (current.isEmpty()) {
-            problems.add("profile '" + r.profile().id() + "' is not in catalog " + catalog.source());
+            problems.add("profile '" + ref.id() + "' is not in catalog " + catalog.source());
             return;
         }
         String now = PolicyHash.of(current.get());
-        if (!now.equals(r.policyHash())) {
-            problems.add("policy hash " + r.policyHash() + " of profile '" + r.profile().id() + "' (version "
-                    + r.profile().version() + ") no longer matches the current profile in " + catalog.source() + " ("
+        if (!now.equals(ref.hash())) {
+            problems.add("policy hash " + ref.hash() + " of profile '" + ref.id() + "' (version "
+                    + ref.version() + ") no longer matches the current profile in " + catalog.source() + " ("
                     + now + ", version " + current.get().version() + ")");
         } else {
-            checks.add("policy hash matches the current profile '" + r.profile().id() + "' in " + catalog.source());
+            checks.add("policy hash matches the current profile '" + ref.id() + "' in " + catalog.source());
         }
         if (unsigned && current.get().evidence().requireSignature()) {
-            problems.add("the bundle is unsigned but profile '" + r.profile().id() + "' now requires signed evidence");
+            problems.add("the bundle is unsigned but profile '" + ref.id() + "' now requires signed evidence");
         }
     }
 

@@ -17,6 +17,7 @@ public record EvidenceRecord(
         ExecutionClass executionClass,
         ProfileRef profile,
         String policyHash,
+        ProfileRef classProfile,
         Requirements requirements,
         PromptEvidence prompt,
         ModelInfo model,
@@ -46,8 +47,8 @@ public record EvidenceRecord(
     }
 
     EvidenceRecord withCompleteness(Completeness c) {
-        return new EvidenceRecord(schema, schemaVersion, runId, executionClass, profile, policyHash, requirements,
-                prompt, model, toolchain, agentMetadata, workspace, decisions, runtimeDenials, approvals, artifacts,
+        return new EvidenceRecord(schema, schemaVersion, runId, executionClass, profile, policyHash, classProfile,
+                requirements, prompt, model, toolchain, agentMetadata, workspace, decisions, runtimeDenials, approvals, artifacts,
                 rollback, timings, exitCode, terminationReason, outcome, signing, c);
     }
 }

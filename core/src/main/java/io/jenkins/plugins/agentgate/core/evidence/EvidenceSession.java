@@ -174,7 +174,8 @@ public final class EvidenceSession implements AutoCloseable {
         boolean keep = p != null && p.evidence().keepPrompt() && prompt != null;
         String policyHash = p == null ? null : PolicyHash.of(p);
         EvidenceRecord record = new EvidenceRecord(EvidenceRecord.SCHEMA, EvidenceRecord.SCHEMA_VERSION, runId,
-                facts.executionClass(), p == null ? null : p.ref(policyHash), policyHash, req,
+                facts.executionClass(), p == null ? null : p.ref(policyHash), policyHash,
+                facts.classProfile() != null ? facts.classProfile() : p == null ? null : p.ref(policyHash), req,
                 new PromptEvidence(prompt == null ? null : Digests.sha256Hex(prompt), keep, keep ? prompt : null),
                 facts.model(),
                 new Toolchain(facts.imageRef(), facts.imageDigest(), facts.agentgateVersion(), facts.dockerVersion()),
@@ -229,8 +230,9 @@ public final class EvidenceSession implements AutoCloseable {
         for (Path a : paths) {
             Path abs = a.toAbsolutePath().normalize();
             String shown = workspace != null && abs.startsWith(workspace) ? workspace.relativize(abs).toString() : abs.toString();
-            if (!Files.isRegularFile(abs, LinkOption.NOFOLLOW_LINKS)) {
-                // Recorded without a copy or digest; completeness names it. Symlinks are never followed.
+            if (!Files.isRegularFile(abs, LinkOption.NOFOLLOW_LINKS) || !parentIsReal(abs)) {
+                // Recorded without a copy or digest; completeness names it. Symlinks are never followed, also not
+                // a symlinked directory on the way (it could lead out of the workspace).
                 out.add(new ArtifactRef(shown.replace(java.io.File.separatorChar, '/'), null, null, 0));
                 continue;
             }
@@ -244,6 +246,14 @@ public final class EvidenceSession implements AutoCloseable {
         }
         AtomicFiles.fsyncDir(dir);
         return out;
+    }
+
+    private static boolean parentIsReal(Path abs) {
+        try {
+            return abs.getParent() == null || abs.getParent().toRealPath().equals(abs.getParent());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Removes the staging directory of an unfinished session; a finished bundle is never touched. */

@@ -2,6 +2,7 @@ package io.jenkins.plugins.agentgate.core.evidence;
 
 import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
 import io.jenkins.plugins.agentgate.core.policy.Decision;
+import io.jenkins.plugins.agentgate.core.profile.ProfileRef;
 import io.jenkins.plugins.agentgate.core.profile.SandboxProfile;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -17,6 +18,9 @@ import java.util.Objects;
  * null; completeness then names them.
  *
  * @param profile           the effective profile, or null when none could be resolved (then recorded as missing)
+ * @param classProfile      the admins' profile for the class ({@code RunPlan.classProfile()}), which a narrowed
+ *                          effective profile came from; {@code agentgate verify --catalog} checks its hash; null
+ *                          when it is the effective profile itself
  * @param approvalsRequired distinct approvals the approval rule demanded (0 for none)
  * @param artifacts         final artifact files; inside the workspace they are recorded workspace-relative;
  *                          each is copied into the bundle (symlinks refused)
@@ -25,6 +29,7 @@ public record RunFacts(
         String runId,
         ExecutionClass executionClass,
         SandboxProfile profile,
+        ProfileRef classProfile,
         String prompt,
         ModelInfo model,
         String imageRef,
@@ -64,6 +69,7 @@ public record RunFacts(
         private final String runId;
         private final ExecutionClass executionClass;
         private SandboxProfile profile;
+        private ProfileRef classProfile;
         private String prompt;
         private ModelInfo model;
         private String imageRef;
@@ -89,6 +95,7 @@ public record RunFacts(
         }
 
         public Builder profile(SandboxProfile p) { this.profile = p; return this; }
+        public Builder classProfile(ProfileRef ref) { this.classProfile = ref; return this; }
         public Builder prompt(String text) { this.prompt = text; return this; }
         public Builder model(String id, Map<String, Object> parameters) { this.model = new ModelInfo(id, parameters); return this; }
         public Builder image(String ref, String digest) { this.imageRef = ref; this.imageDigest = digest; return this; }
@@ -107,7 +114,7 @@ public record RunFacts(
         public Builder artifact(Path file) { this.artifacts.add(file); return this; }
 
         public RunFacts build() {
-            return new RunFacts(runId, executionClass, profile, prompt, model, imageRef, imageDigest, agentgateVersion,
+            return new RunFacts(runId, executionClass, profile, classProfile, prompt, model, imageRef, imageDigest, agentgateVersion,
                     dockerVersion, agentMetadata, decisions, runtimeDenials, approvals, approvalsRequired, startedAt,
                     endedAt, phasesMillis, exitCode, terminationReason, outcome, artifacts);
         }

@@ -84,6 +84,12 @@ public final class GovernedRun {
             try {
                 String ref = evidence.record(outcome);
                 outcome = outcome.withEvidence(ref);
+                if (ref != null) {
+                    listener.phase(RunPhase.EVIDENCE, "bundle " + ref);
+                }
+            } catch (EvidenceIncompleteException e) {
+                listener.phase(RunPhase.EVIDENCE, "bundle " + e.evidence() + " (incomplete: the run fails)");
+                outcome = outcome.withEvidence(e.evidence()).failedBy(o.mask(e.getMessage()));
             } catch (Exception e) {
                 outcome = outcome.asRuntimeError("evidence could not be recorded: " + e.getMessage());
             }

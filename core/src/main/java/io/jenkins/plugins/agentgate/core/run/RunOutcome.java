@@ -45,6 +45,19 @@ public record RunOutcome(String runId, RunStatus status, String message, RunRequ
                 reaped, startedAt, endedAt, ref, credentials);
     }
 
+    /**
+     * The run fails for a reason found after it ended (e.g. incomplete evidence): a success becomes a runtime
+     * error; an outcome that already failed keeps its status (and exit code), with the reason added.
+     */
+    RunOutcome failedBy(String why) {
+        if (status == RunStatus.SUCCEEDED) {
+            return asRuntimeError(why);
+        }
+        String masked = credentials.mask(why);
+        return new RunOutcome(runId, status, message.isEmpty() ? masked : message + "; " + masked, request, policy, plan, approval,
+                sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials);
+    }
+
     RunOutcome asRuntimeError(String why) {
         String masked = credentials.mask(why);
         return new RunOutcome(runId, RunStatus.RUNTIME_ERROR, message.isEmpty() ? masked : message + "; " + masked, request, policy,
