@@ -26,23 +26,33 @@ import java.util.List;
  * @param startedAt      start of the run (policy)
  * @param endedAt        end of the run (before evidence)
  * @param evidence       what the evidence recorder returned, or null
+ * @param egress         what the egress proxy recorded (allowlist plans whose proxy started), or null
  */
 public record RunOutcome(String runId, RunStatus status, String message, RunRequest request, PolicyResult policy,
                          RunPlan plan, Approval approval, SandboxResult sandbox, String promptSha256, Path workspace,
-                         List<String> command, List<String> reaped, Instant startedAt, Instant endedAt, String evidence) {
+                         List<String> command, List<String> reaped, Instant startedAt, Instant endedAt, String evidence,
+                         EgressReport egress) {
     public RunOutcome {
         message = message == null ? "" : message;
         command = List.copyOf(command);
         reaped = List.copyOf(reaped);
     }
 
+    /** An outcome without egress (no proxy ran). */
+    public RunOutcome(String runId, RunStatus status, String message, RunRequest request, PolicyResult policy, RunPlan plan,
+                      Approval approval, SandboxResult sandbox, String promptSha256, Path workspace, List<String> command,
+                      List<String> reaped, Instant startedAt, Instant endedAt, String evidence) {
+        this(runId, status, message, request, policy, plan, approval, sandbox, promptSha256, workspace, command, reaped,
+                startedAt, endedAt, evidence, null);
+    }
+
     RunOutcome withEvidence(String ref) {
         return new RunOutcome(runId, status, message, request, policy, plan, approval, sandbox, promptSha256, workspace, command,
-                reaped, startedAt, endedAt, ref);
+                reaped, startedAt, endedAt, ref, egress);
     }
 
     RunOutcome asRuntimeError(String why) {
         return new RunOutcome(runId, RunStatus.RUNTIME_ERROR, message.isEmpty() ? why : message + "; " + why, request, policy,
-                plan, approval, sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence);
+                plan, approval, sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, egress);
     }
 }
