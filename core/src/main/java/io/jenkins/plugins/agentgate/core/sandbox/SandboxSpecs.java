@@ -47,7 +47,7 @@ public final class SandboxSpecs {
         if (p.network().mode() == NetworkMode.ALLOWLIST && net.isNone()) {
             throw new SandboxException("profile " + p.id() + " allows network destinations " + p.network().allow()
                     + ", but no egress proxy is attached to enforce them, so the run is refused; expected a profile with"
-                    + " network mode none until the egress proxy is configured");
+                    + " network mode none, or an egress provider (GovernedRun.builder(...).egress(new ProxyEgressProvider()))");
         }
         if (p.network().mode() == NetworkMode.NONE && !net.isNone()) {
             throw new SandboxException("profile " + p.id() + " allows no network, but network '" + net.dockerNetwork()
