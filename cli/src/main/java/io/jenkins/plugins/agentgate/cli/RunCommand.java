@@ -7,13 +7,17 @@ import io.jenkins.plugins.agentgate.core.evidence.EvidenceSigner;
 import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
 import io.jenkins.plugins.agentgate.core.execution.RunRequest;
 import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
+import io.jenkins.plugins.agentgate.core.egress.EgressConfig;
+import io.jenkins.plugins.agentgate.core.egress.EgressRecord;
 import io.jenkins.plugins.agentgate.core.profile.CatalogException;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.profile.Values;
 import io.jenkins.plugins.agentgate.core.run.BundleEvidenceRecorder;
+import io.jenkins.plugins.agentgate.core.run.EgressReport;
 import io.jenkins.plugins.agentgate.core.run.GovernedRun;
 import io.jenkins.plugins.agentgate.core.run.LeaseCredentialBinder;
 import io.jenkins.plugins.agentgate.core.run.LedgerApprovalGate;
+import io.jenkins.plugins.agentgate.core.run.ProxyEgressProvider;
 import io.jenkins.plugins.agentgate.core.run.RunInput;
 import io.jenkins.plugins.agentgate.core.run.RunOutcome;
 import io.jenkins.plugins.agentgate.core.run.RunPhase;
@@ -38,6 +42,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,6 +85,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--tool", paramLabel = "NAME", description = "A tool the agent will use (repeatable); must be in the profile's allowlist.")
     List<String> tools;
 
+    @Option(names = "--network", paramLabel = "DEST",
+            description = "A destination host[:port] to open (repeatable); must be in the profile's allowlist. Default: all it allows.")
+    List<String> network;
+
     @Option(names = "--evidence-dir", paramLabel = "DIR", description = {"Directory for the run's evidence bundles (outside the workspace).",
             "Default: ./agentgate-evidence when the current directory is outside the workspace; required otherwise."})
     Path evidenceDir;
@@ -109,6 +118,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The agent's command and arguments, after '--'.")
     List<String> command;
+
+    /**
+     * Adjusts each run's egress proxy config. Production keeps {@link EgressConfig#of}'s defaults (host resolver,
+     * public addresses only); in-process tests set a fixed resolver through the Java API, never through a flag.
+     */
+    UnaryOperator<EgressConfig> egressConfig = UnaryOperator.identity();
 
     @Override
     public Integer call() {
@@ -203,7 +218,7 @@ final class RunCommand implements Callable<Integer> {
             return usage(err, e.getMessage());
         }
         recorder.catalog(c);
-        RunRequest request = RunRequest.builder(executionClass).image(image).tools(tools).timeout(limit)
+        RunRequest request = RunRequest.builder(executionClass).image(image).tools(tools).network(network).timeout(limit)
                 .credentials(credentials.requests()).requester(System.getProperty("user.name")).build();
         // Values are read only after the policy granted the ids, when the leases are issued.
         LeaseCredentialBinder binder = new LeaseCredentialBinder(secrets, Clock.systemUTC());
@@ -245,6 +260,9 @@ final class RunCommand implements Callable<Integer> {
                     .credentials(binder)
                     .approvals(new LedgerApprovalGate(ApprovalEngine.LOCAL, c.templates(), approvals, Clock.systemUTC()))
                     .evidence(recorder.build())
+                    // Allowlist plans only: a per-run proxy, the sandbox's only way out; each attempt is a progress line.
+                    .egress(new ProxyEgressProvider(cfg -> egressConfig.apply(cfg)
+                            .withListener(r -> progress(err, RunPhase.AGENT_RUNNING, egressLine(r), t0))))
                     .build()
                     .execute(new RunInput(c, request, text, workspace, command, agentOutput));
         } finally {
@@ -322,6 +340,10 @@ final class RunCommand implements Callable<Integer> {
             s.append(" | evidence ").append(o.evidence());
         }
         err.println(s);
+        if (o.egress() != null) {
+            err.println("agentgate: egress: " + o.egress().describe());
+            o.egress().summary().deniedDestinations().forEach(d -> err.println("agentgate:   denied " + d));
+        }
         if (!o.message().isEmpty()) {
             err.println("agentgate: " + o.message());
         }
@@ -337,6 +359,11 @@ final class RunCommand implements Callable<Integer> {
         if (o.status() == RunStatus.DENIED) {
             o.policy().denials().forEach(d -> err.println("agentgate:   " + d.format()));
         }
+    }
+
+    static String egressLine(EgressRecord r) {
+        return "egress " + r.verdict().name().toLowerCase(Locale.ROOT) + " " + (r.method().isEmpty() ? "?" : r.method()) + " "
+                + (r.host().isEmpty() ? "?" : r.host() + ":" + r.port()) + " [" + r.rule() + "]";
     }
 
     static String shortHash(String h) {
@@ -379,6 +406,15 @@ final class RunCommand implements Callable<Integer> {
         n.put("startedAt", o.startedAt().toString());
         n.put("endedAt", o.endedAt().toString());
         n.put("evidence", o.evidence());
+        EgressReport e = o.egress();
+        if (e != null) {
+            ObjectNode eg = n.putObject("egress");
+            eg.put("allowed", e.summary().allowed());
+            eg.put("unauthorized", e.unauthorized());
+            eg.put("relaySha256", e.relaySha256());
+            eg.set("summary", m.valueToTree(e.summary()));
+            eg.set("records", m.valueToTree(e.records()));
+        }
         return n;
     }
 }

@@ -154,7 +154,7 @@ public final class GovernedRun {
             CredentialBinding binding = o.binding;
             spec = binding.apply(spec);
             listener.phase(RunPhase.SANDBOX_START, "creating container agentgate-" + runId + " (network " + spec.network().dockerNetwork()
-                    + ", user " + spec.uid() + ":" + spec.gid() + ", timeout " + spec.timeout() + ")");
+                    + (spec.network().isProxied() ? " + egress proxy" : "") + ", user " + spec.uid() + ":" + spec.gid() + ", timeout " + spec.timeout() + ")");
             try (SandboxSession session = pre != null ? sandbox.create(spec, pre) : sandbox.create(spec)) {
                 o.reaped = session.reaped();
                 if (!o.reaped.isEmpty()) {
@@ -176,6 +176,13 @@ public final class GovernedRun {
             error = e.getMessage() == null ? e.toString() : e.getMessage();
         } finally {
             error = closeAll(error, o.binding, net, dir);
+        }
+        if (net != null) {
+            // read after close: the proxy's records and summary are complete only then
+            o.egress = net.report();
+            if (o.egress != null) {
+                listener.phase(RunPhase.CLEANUP, "egress proxy closed: " + o.egress.describe());
+            }
         }
         o.sandbox = result;
         if (result == null) {
@@ -253,6 +260,7 @@ public final class GovernedRun {
         Approval approval;
         SandboxResult sandbox;
         List<String> reaped = List.of();
+        EgressReport egress;
 
         Out(String runId, RunInput in, Instant start, String promptSha) {
             this.runId = runId;
@@ -270,7 +278,7 @@ public final class GovernedRun {
             CredentialBinding b = binding;
             return new RunOutcome(runId, status, mask(message), in.request(), policy, policy.plan(), approval, r == null ? sandbox : r,
                     promptSha, in.workspace(), in.command(), reaped, start, clock.instant(), null,
-                    b == null ? CredentialReport.NONE : b.report());
+                    b == null ? CredentialReport.NONE : b.report(), egress);
         }
     }
 

@@ -28,11 +28,12 @@ import java.util.List;
  * @param evidence       what the evidence recorder returned, or null
  * @param credentials    the credential leases (records, never values) and the masker; {@link CredentialReport#NONE}
  *                       when the run leased nothing
+ * @param egress         what the egress proxy recorded (allowlist plans whose proxy started), or null
  */
 public record RunOutcome(String runId, RunStatus status, String message, RunRequest request, PolicyResult policy,
                          RunPlan plan, Approval approval, SandboxResult sandbox, String promptSha256, Path workspace,
                          List<String> command, List<String> reaped, Instant startedAt, Instant endedAt, String evidence,
-                         CredentialReport credentials) {
+                         CredentialReport credentials, EgressReport egress) {
     public RunOutcome {
         message = message == null ? "" : message;
         command = List.copyOf(command);
@@ -40,9 +41,17 @@ public record RunOutcome(String runId, RunStatus status, String message, RunRequ
         credentials = credentials == null ? CredentialReport.NONE : credentials;
     }
 
+    /** An outcome without credential leases and without egress (no proxy ran). */
+    public RunOutcome(String runId, RunStatus status, String message, RunRequest request, PolicyResult policy, RunPlan plan,
+                      Approval approval, SandboxResult sandbox, String promptSha256, Path workspace, List<String> command,
+                      List<String> reaped, Instant startedAt, Instant endedAt, String evidence) {
+        this(runId, status, message, request, policy, plan, approval, sandbox, promptSha256, workspace, command, reaped,
+                startedAt, endedAt, evidence, CredentialReport.NONE, null);
+    }
+
     RunOutcome withEvidence(String ref) {
         return new RunOutcome(runId, status, message, request, policy, plan, approval, sandbox, promptSha256, workspace, command,
-                reaped, startedAt, endedAt, ref, credentials);
+                reaped, startedAt, endedAt, ref, credentials, egress);
     }
 
     /**
@@ -55,12 +64,12 @@ public record RunOutcome(String runId, RunStatus status, String message, RunRequ
         }
         String masked = credentials.mask(why);
         return new RunOutcome(runId, status, message.isEmpty() ? masked : message + "; " + masked, request, policy, plan, approval,
-                sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials);
+                sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials, egress);
     }
 
     RunOutcome asRuntimeError(String why) {
         String masked = credentials.mask(why);
         return new RunOutcome(runId, RunStatus.RUNTIME_ERROR, message.isEmpty() ? masked : message + "; " + masked, request, policy,
-                plan, approval, sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials);
+                plan, approval, sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials, egress);
     }
 }

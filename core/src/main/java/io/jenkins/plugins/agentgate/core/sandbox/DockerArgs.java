@@ -50,7 +50,8 @@ public final class DockerArgs {
                 "--cpus", String.format(Locale.ROOT, "%.3f", s.cpus()),
                 // Output reaches us through the attach stream; the engine keeps no log file an output flood could fill.
                 "--log-driver", "none",
-                "--tmpfs", "/tmp:rw,noexec,nosuid,nodev,size=64m",
+                // mode 1777 stated, not assumed: the agent runs as a non-root user and must be able to write /tmp.
+                "--tmpfs", "/tmp:rw,noexec,nosuid,nodev,size=64m,mode=1777",
                 "--tmpfs", SandboxSpec.SECRETS_DIR + ":rw,noexec,nosuid,nodev,size=1m,mode=0700,uid=" + s.uid() + ",gid=" + s.gid(),
                 "--workdir", SandboxSpec.WORKSPACE,
                 "--label", Labels.RUN_ID + "=" + s.runId(),
@@ -61,6 +62,15 @@ public final class DockerArgs {
             a.add("--mount");
             a.add(mountSpec(m));
         }
+        for (Mount m : s.network().mounts()) {
+            a.add("--mount");
+            a.add(mountSpec(m));
+        }
+        if (s.network().entrypoint() != null) {
+            Mount.requireSafe("entrypoint", s.network().entrypoint());
+            a.add("--entrypoint");
+            a.add(s.network().entrypoint());
+        }
         for (String name : s.clientEnvironment().keySet()) {
             a.add("-e");
             a.add(name); // the value travels in the client's environment, never on this command line
@@ -69,7 +79,7 @@ public final class DockerArgs {
             throw new IllegalArgumentException("image id '" + imageId + "' is not valid; expected sha256:<64 hex digits>");
         }
         a.add(imageId);
-        a.addAll(s.command());
+        a.addAll(s.network().command(s.command()));
         return List.copyOf(a);
     }
 

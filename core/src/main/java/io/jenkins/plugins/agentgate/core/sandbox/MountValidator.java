@@ -108,6 +108,36 @@ public final class MountValidator {
         return new Mount(real, real.toString(), true);
     }
 
+    /**
+     * A mount the attached network needs (the egress proxy's socket directory, the relay): read-only, its source
+     * an absolute path without symlinks, neither inside nor around the workspace (the agent must not be able to
+     * replace what it runs through), not the root, and never an engine socket.
+     */
+    public Mount network(Mount m, Path workspaceReal) throws SandboxException {
+        Path p = m.source();
+        if (!p.isAbsolute() || !p.normalize().equals(p)) {
+            throw new SandboxException("network mount '" + p + "' is not an absolute normalized path");
+        }
+        Path real = real(p, "network mount");
+        if (!real.equals(p)) {
+            throw new SandboxException("network mount '" + p + "' resolves through a symlink to '" + real
+                    + "'; expected a path without symlinks");
+        }
+        if (real.getNameCount() == 0) {
+            throw new SandboxException("network mount '/' is refused; expected the egress proxy's own directory or relay");
+        }
+        if (real.startsWith(workspaceReal) || workspaceReal.startsWith(real)) {
+            throw new SandboxException("network mount '" + p + "' overlaps the workspace " + workspaceReal
+                    + "; expected a path outside it (the agent could replace it)");
+        }
+        if (!m.readOnly()) {
+            throw new SandboxException("network mount '" + p + "' is read-write; expected read-only");
+        }
+        refuseForbidden("network mount", p, real);
+        safeChars("network mount", real);
+        return new Mount(real, m.target(), true);
+    }
+
     /** The task prompt, a regular file, mounted read-only at {@link SandboxSpec#TASK_FILE}. */
     public Mount taskFile(Path promptFile) throws SandboxException {
         Path real = real(promptFile, "task file");

@@ -47,11 +47,11 @@ public final class SandboxSpecs {
         if (p.network().mode() == NetworkMode.ALLOWLIST && net.isNone()) {
             throw new SandboxException("profile " + p.id() + " allows network destinations " + p.network().allow()
                     + ", but no egress proxy is attached to enforce them, so the run is refused; expected a profile with"
-                    + " network mode none until the egress proxy is configured");
+                    + " network mode none, or an egress provider (GovernedRun.builder(...).egress(new ProxyEgressProvider()))");
         }
         if (p.network().mode() == NetworkMode.NONE && !net.isNone()) {
             throw new SandboxException("profile " + p.id() + " allows no network, but network '" + net.dockerNetwork()
-                    + "' was attached; expected none");
+                    + (net.isProxied() ? "' with an egress relay" : "'") + " was attached; expected none");
         }
         Path ws = mounts.workspace(workspace);
         List<Mount> all = new ArrayList<>();
@@ -63,6 +63,13 @@ public final class SandboxSpecs {
             all.add(mounts.extra(extra));
         }
         all.add(mounts.taskFile(promptFile));
+        if (!net.mounts().isEmpty()) {
+            List<Mount> checked = new ArrayList<>();
+            for (Mount m : net.mounts()) {
+                checked.add(mounts.network(m, ws));
+            }
+            net = net.withMounts(checked);
+        }
 
         int[] user = user(ws);
         Map<String, String> env = new LinkedHashMap<>();

@@ -33,7 +33,7 @@ class DockerArgsTest {
         assertThat(String.join(" ", a)).contains(
                 "--init", "--read-only", "--cap-drop ALL", "--security-opt no-new-privileges", "--network none",
                 "--user 1000:1000", "--pids-limit 64", "--memory 268435456", "--memory-swap 268435456", "--cpus 1.500",
-                "--tmpfs /tmp:rw,noexec,nosuid,nodev,size=64m", "--pull never", "--ipc private", "--log-driver none",
+                "--tmpfs /tmp:rw,noexec,nosuid,nodev,size=64m,mode=1777", "--pull never", "--ipc private", "--log-driver none",
                 "--tmpfs /run/agentgate/secrets:rw,noexec,nosuid,nodev,size=1m,mode=0700,uid=1000,gid=1000",
                 "--label io.jenkins.agentgate.run-id=run-1", "--label io.jenkins.agentgate.profile=draft-default",
                 "--label io.jenkins.agentgate.created=2026-11-27T10:00:00Z");
@@ -122,6 +122,59 @@ class DockerArgsTest {
             assertThatThrownBy(() -> SandboxNetwork.attached(n, Map.of())).as(n).isInstanceOf(IllegalArgumentException.class);
         }
         assertThat(SandboxNetwork.attached("agentgate-egress-1", Map.of()).isNone()).isFalse();
+    }
+
+    static SandboxNetwork proxied() {
+        return SandboxNetwork.proxied(Map.of("HTTP_PROXY", "http://127.0.0.1:3128"),
+                List.of(new Mount(Path.of("/tmp/agentgate-egress-r1/sock"), "/.agentgate/egress", true),
+                        new Mount(Path.of("/tmp/agentgate-egress-r1/relay/agentgate-egress-relay"), "/.agentgate/egress-relay", true)),
+                "/.agentgate/egress-relay", List.of("--listen", "3128", "--socket", "/.agentgate/egress/proxy.sock", "--"));
+    }
+
+    @Test
+    void aProxiedNetworkKeepsNetworkNoneAndWrapsTheAgentInTheRelay() {
+        SandboxSpec s = spec().withNetwork(proxied());
+        List<String> a = args.create(s, IMAGE_ID);
+        assertThat(a.get(a.indexOf("--network") + 1)).isEqualTo("none");
+        assertThat(String.join(" ", a)).contains(
+                "--mount type=bind,source=/tmp/agentgate-egress-r1/sock,target=/.agentgate/egress,readonly,bind-propagation=rprivate",
+                "--mount type=bind,source=/tmp/agentgate-egress-r1/relay/agentgate-egress-relay,target=/.agentgate/egress-relay,readonly",
+                "--entrypoint /.agentgate/egress-relay");
+        // the image, then the relay's arguments, then the agent's own command, unchanged
+        assertThat(a.subList(a.indexOf(IMAGE_ID), a.size())).containsExactly(IMAGE_ID, "--listen", "3128", "--socket",
+                "/.agentgate/egress/proxy.sock", "--", "sh", "-c", "echo $X");
+        assertThat(a.indexOf("--entrypoint")).isLessThan(a.indexOf(IMAGE_ID));
+        // proxy variables travel like any other: name on argv, value in the client's environment
+        assertThat(a.get(a.indexOf("HTTP_PROXY") - 1)).isEqualTo("-e");
+        assertThat(String.join(" ", a)).doesNotContain("http://127.0.0.1:3128");
+        assertThat(s.clientEnvironment()).containsEntry("HTTP_PROXY", "http://127.0.0.1:3128");
+        assertThat(s.network().isNone()).isFalse();
+        assertThat(s.network().isProxied()).isTrue();
+        // without a network, the agent's command follows the image directly and there is no entrypoint
+        List<String> plain = args.create(spec(), IMAGE_ID);
+        assertThat(plain).doesNotContain("--entrypoint");
+        assertThat(plain.subList(plain.indexOf(IMAGE_ID), plain.size())).containsExactly(IMAGE_ID, "sh", "-c", "echo $X");
+    }
+
+    @Test
+    void networkMountsEntrypointAndPrefixAreValidated() {
+        Mount relay = new Mount(Path.of("/tmp/e/relay"), "/.agentgate/egress-relay", true);
+        assertThatThrownBy(() -> SandboxNetwork.proxied(Map.of(), List.of(new Mount(Path.of("/tmp/e/relay"), "/.agentgate/r", false)),
+                "/.agentgate/r", List.of())).hasMessageContaining("read-write; expected read-only");
+        assertThatThrownBy(() -> SandboxNetwork.proxied(Map.of(), List.of(new Mount(Path.of("/tmp/e/relay"), "/workspace/relay", true)),
+                "/workspace/relay", List.of())).hasMessageContaining("is not under /.agentgate/");
+        assertThatThrownBy(() -> SandboxNetwork.proxied(Map.of(), List.of(new Mount(Path.of("/tmp/e"), "/.agentgate/../run", true)),
+                "/.agentgate/../run", List.of())).hasMessageContaining("is not under /.agentgate/");
+        assertThatThrownBy(() -> SandboxNetwork.proxied(Map.of(), List.of(relay), "/bin/sh", List.of()))
+                .hasMessageContaining("entrypoint '/bin/sh' is not one of the network's mounts");
+        assertThatThrownBy(() -> new SandboxNetwork("none", Map.of(), List.of(relay), null, List.of("--listen")))
+                .hasMessageContaining("without an entrypoint");
+        assertThatThrownBy(() -> SandboxNetwork.proxied(Map.of(), List.of(relay), relay.target(), List.of("a\0b")))
+                .hasMessageContaining("NUL");
+        assertThatThrownBy(() -> new Mount(Path.of("/tmp/e,readonly=false"), "/.agentgate/x", true)).hasMessageContaining("','");
+        // a proxy variable may not shadow the run's own environment
+        assertThatThrownBy(() -> spec(List.of(), Map.of("HTTP_PROXY", "x"), Map.of()).withNetwork(proxied()))
+                .hasMessageContaining("HTTP_PROXY is set twice");
     }
 
     @Test

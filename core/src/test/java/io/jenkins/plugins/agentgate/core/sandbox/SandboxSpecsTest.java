@@ -76,4 +76,66 @@ class SandboxSpecsTest {
         assertThatThrownBy(() -> specs.fromPlan(p, ws, task, "r1", List.of("true"), SandboxNetwork.attached("n1", Map.of()), Instant.now()))
                 .hasMessageContaining("allows no network");
     }
+
+    RunPlan allowlistPlan() {
+        RunPlan p = plan(WorkspaceAccess.READ_WRITE);
+        SandboxProfile e = p.effective();
+        SandboxProfile open = new SandboxProfile(e.id(), e.version(), e.description(), e.image(),
+                new NetworkPolicy(NetworkMode.ALLOWLIST, List.of("api.example.com:443"), List.of()), e.filesystem(), e.tools(),
+                e.credentials(), e.limits(), e.approval(), e.rollback(), e.evidence());
+        return new RunPlan(p.executionClass(), p.classProfile(), open, p.image(), p.credentials(), p.requester());
+    }
+
+    static SandboxNetwork relayNetwork(Path sock, Path relay) {
+        return SandboxNetwork.proxied(Map.of("HTTP_PROXY", "http://127.0.0.1:3128"),
+                List.of(new Mount(sock, "/.agentgate/egress", true), new Mount(relay, "/.agentgate/egress-relay", true)),
+                "/.agentgate/egress-relay", List.of("--listen", "3128", "--"));
+    }
+
+    @Test
+    void aProxiedNetworkIsAcceptedForAnAllowlistPlanWithItsMountsResolved() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Path task = Files.writeString(tmp.resolve("task.md"), "x");
+        Path sock = Files.createDirectories(tmp.resolve("egress/sock"));
+        Path relay = Files.writeString(tmp.resolve("egress/relay"), "binary");
+        SandboxSpecs specs = new SandboxSpecs(new MountValidator(List.of()));
+        SandboxSpec s = specs.fromPlan(allowlistPlan(), ws, task, "r1", List.of("true"), relayNetwork(sock, relay), Instant.now());
+        assertThat(s.network().isProxied()).isTrue();
+        assertThat(s.network().dockerNetwork()).isEqualTo("none");
+        assertThat(s.network().mounts()).containsExactly(new Mount(sock.toRealPath(), "/.agentgate/egress", true),
+                new Mount(relay.toRealPath(), "/.agentgate/egress-relay", true));
+        assertThat(s.command()).containsExactly("true"); // the relay prefix is the network's, added only on argv
+        // a closed profile takes no relay
+        assertThatThrownBy(() -> specs.fromPlan(plan(WorkspaceAccess.READ_WRITE), ws, task, "r1", List.of("true"),
+                relayNetwork(sock, relay), Instant.now())).hasMessageContaining("allows no network")
+                .hasMessageContaining("with an egress relay");
+    }
+
+    @Test
+    void networkMountSourcesAreConfinedLikeEveryOtherMount() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Path task = Files.writeString(tmp.resolve("task.md"), "x");
+        Path sock = Files.createDirectories(tmp.resolve("egress/sock"));
+        Path relay = Files.writeString(tmp.resolve("egress/relay"), "binary");
+        SandboxSpecs specs = new SandboxSpecs(new MountValidator(List.of()));
+        RunPlan allow = allowlistPlan();
+        // inside the workspace: the agent could swap the relay it runs through
+        Path inWs = Files.writeString(ws.resolve("relay"), "binary");
+        assertThatThrownBy(() -> specs.fromPlan(allow, ws, task, "r1", List.of("true"), relayNetwork(sock, inWs), Instant.now()))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("overlaps the workspace");
+        // around the workspace
+        assertThatThrownBy(() -> specs.fromPlan(allow, ws, task, "r1", List.of("true"), relayNetwork(tmp, relay), Instant.now()))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("overlaps the workspace");
+        // through a symlink
+        Path link = Files.createSymbolicLink(tmp.resolve("relay-link"), relay);
+        assertThatThrownBy(() -> specs.fromPlan(allow, ws, task, "r1", List.of("true"), relayNetwork(sock, link), Instant.now()))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("resolves through a symlink");
+        // missing
+        assertThatThrownBy(() -> specs.fromPlan(allow, ws, task, "r1", List.of("true"), relayNetwork(sock, tmp.resolve("gone")),
+                Instant.now())).isInstanceOf(SandboxException.class).hasMessageContaining("does not exist");
+        // containing an engine socket
+        SandboxSpecs guarded = new SandboxSpecs(new MountValidator(List.of(sock.resolve("engine.sock"))));
+        assertThatThrownBy(() -> guarded.fromPlan(allow, ws, task, "r1", List.of("true"), relayNetwork(sock, relay), Instant.now()))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("container engine socket");
+    }
 }
