@@ -2,6 +2,7 @@ package io.jenkins.plugins.agentgate.plugin;
 
 import edu.umd.cs.findbugs.annotations.NonNull;
 import hudson.model.User;
+import hudson.security.ACL;
 import hudson.security.AccessControlled;
 import hudson.security.Permission;
 import hudson.security.SecurityRealm;
@@ -44,9 +45,16 @@ public class JenkinsFacade {
         return object.hasPermission(permission);
     }
 
-    /** The authenticated user's id, or {@code null} for anonymous and SYSTEM callers. */
+    /**
+     * The authenticated user's id, or {@code null} for anonymous callers and for SYSTEM (a build running
+     * without Authorize Project runs as SYSTEM, which is nobody in particular).
+     */
     public String currentUserId() {
-        User user = User.current();
+        Authentication auth = Jenkins.getAuthentication2();
+        if (ACL.SYSTEM_USERNAME.equals(auth.getName())) {
+            return null;
+        }
+        User user = User.get2(auth);
         return user == null ? null : user.getId();
     }
 

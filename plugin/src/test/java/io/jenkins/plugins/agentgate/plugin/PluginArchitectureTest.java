@@ -23,6 +23,7 @@ import hudson.util.ListBoxModel;
 import jenkins.model.Jenkins;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.interceptor.RequirePOST;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -56,12 +57,26 @@ class PluginArchitectureTest {
             .andShould(checkAPermission());
 
     @ArchTest
+    static final ArchRule POST_ENDPOINTS_CHECK_A_PERMISSION = methods()
+            .that().areAnnotatedWith(RequirePOST.class)
+            .should().bePublic()
+            .andShould(checkAPermission())
+            .because("a state-changing endpoint (e.g. approve, reject) must say who may call it");
+
+    @ArchTest
+    static final ArchRule WEB_METHODS_ARE_POST_ONLY = methods()
+            .that().haveNameMatching("do(Approve|Reject)")
+            .should().beAnnotatedWith(RequirePOST.class)
+            .because("votes change a build's state; a GET (a link, an image) must never cast one");
+
+    @ArchTest
     static final ArchRule ONLY_THE_FACADE_REACHES_JENKINS = noClasses()
             .that().doNotHaveFullyQualifiedName(JenkinsFacade.class.getName())
             .should().callMethod(Jenkins.class, "get")
             .orShould().callMethod(Jenkins.class, "getInstance")
             .orShould().callMethod(Jenkins.class, "getInstanceOrNull")
-            .orShould().callMethod(Jenkins.class, "getActiveInstance");
+            .orShould().callMethod(Jenkins.class, "getActiveInstance")
+            .orShould().callMethod(hudson.model.User.class, "current");
 
     @ArchTest
     static final ArchRule PROCESSES_START_ONLY_THROUGH_A_LAUNCHER = noClasses()
