@@ -17,6 +17,7 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
 import hudson.model.Descriptor;
 import hudson.util.ComboBoxModel;
 import hudson.util.FormValidation;
@@ -69,6 +70,11 @@ class PluginArchitectureTest {
             .that().haveNameMatching("do(Approve|Reject)")
             .should().beAnnotatedWith(RequirePOST.class)
             .because("votes change a build's state; a GET (a link, an image) must never cast one");
+
+    @ArchTest
+    static final ArchRule PACKAGES_ARE_FREE_OF_CYCLES = SlicesRuleDefinition.slices()
+            .matching("io.jenkins.plugins.agentgate.plugin.(*)..")
+            .should().beFreeOfCycles();
 
     @ArchTest
     static final ArchRule ONLY_THE_FACADE_REACHES_JENKINS = noClasses()

@@ -126,7 +126,7 @@ public final class AgentApprovalAction implements RunAction2 {
                 return new ApprovalVerdict(record.getState(), record.getReason(), List.of());
             }
             ApprovalEngine engine = ApprovalEngines.current();
-            ApprovalQuestion question = RequestPlanner.question(plan, record.fields());
+            ApprovalQuestion question = ApprovalQuestion.of(plan, record.fields());
             record.requestNow(question, engine.digest(question));
             verdict = engine.evaluate(plan.effective().approval(), question, ledger(), clock.instant(), ApprovalEngines.ids(JENKINS));
         } catch (AbortException e) {

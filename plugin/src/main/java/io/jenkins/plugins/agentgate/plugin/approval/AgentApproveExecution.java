@@ -73,7 +73,7 @@ public final class AgentApproveExecution extends AbstractStepExecutionImpl {
         if (plan == null) {
             throw new AbortException(Messages.AgentApproveStep_Denied(RequestPlanner.denials(planned.result())));
         }
-        ApprovalQuestion question = RequestPlanner.question(plan, fields);
+        ApprovalQuestion question = ApprovalQuestion.of(plan, fields);
         ApprovalEngine engine = ApprovalEngines.current();
         runId = run.getExternalizableId();
         requestId = UUID.randomUUID().toString().substring(0, 8);

@@ -1,5 +1,9 @@
 package io.jenkins.plugins.agentgate.plugin.approval;
 
+import io.jenkins.plugins.agentgate.core.json.Digests;
+import io.jenkins.plugins.agentgate.core.policy.RunPlan;
+import io.jenkins.plugins.agentgate.core.profile.Values;
+import io.jenkins.plugins.agentgate.plugin.request.RequestFields;
 import java.io.Serializable;
 import java.util.List;
 
@@ -24,5 +28,13 @@ public record ApprovalQuestion(String executionClass, String profile, String pol
 
     public ApprovalQuestion {
         credentialScopes = credentialScopes == null ? List.of() : List.copyOf(credentialScopes);
+    }
+
+    /** The question for an allowed plan and the request it came from. */
+    public static ApprovalQuestion of(RunPlan plan, RequestFields fields) {
+        return new ApprovalQuestion(plan.executionClass().id(), plan.effective().id(), plan.policyHash(),
+                Digests.sha256Hex(fields.taskText()), fields.diffSummary(),
+                plan.credentials().stream().map(g -> g.id() + " (" + g.mode().id() + ", " + Values.format(g.ttl()) + ")").toList(),
+                fields.plannedAction(), fields.requester());
     }
 }

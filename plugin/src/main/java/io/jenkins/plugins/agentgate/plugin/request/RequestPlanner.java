@@ -3,15 +3,12 @@ package io.jenkins.plugins.agentgate.plugin.request;
 import edu.umd.cs.findbugs.annotations.NonNull;
 import hudson.AbortException;
 import io.jenkins.plugins.agentgate.core.execution.RunRequest;
-import io.jenkins.plugins.agentgate.core.json.Digests;
 import io.jenkins.plugins.agentgate.core.policy.PolicyEngine;
 import io.jenkins.plugins.agentgate.core.policy.PolicyResult;
 import io.jenkins.plugins.agentgate.core.policy.RunPlan;
 import io.jenkins.plugins.agentgate.core.profile.CatalogException;
 import io.jenkins.plugins.agentgate.core.profile.ConfigProblem;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
-import io.jenkins.plugins.agentgate.core.profile.Values;
-import io.jenkins.plugins.agentgate.plugin.approval.ApprovalQuestion;
 import io.jenkins.plugins.agentgate.plugin.config.AgentGateConfiguration;
 import java.util.stream.Collectors;
 
@@ -54,15 +51,6 @@ public final class RequestPlanner {
             throw new AbortException(e.getMessage());
         }
         return new Planned(catalog, request, new PolicyEngine().decide(catalog, request));
-    }
-
-    /** What approvers are shown and what their approval binds to; only for an allowed plan. */
-    @NonNull
-    public static ApprovalQuestion question(@NonNull RunPlan plan, @NonNull RequestFields fields) {
-        return new ApprovalQuestion(plan.executionClass().id(), plan.effective().id(), plan.policyHash(),
-                Digests.sha256Hex(fields.taskText()), fields.diffSummary(),
-                plan.credentials().stream().map(g -> g.id() + " (" + g.mode().id() + ", " + Values.format(g.ttl()) + ")").toList(),
-                fields.plannedAction(), fields.requester());
     }
 
     /** The denials of a denied request, one line each, for the build log and the abort message. */

@@ -93,7 +93,7 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
         Map<String, byte[]> secrets = new LinkedHashMap<>();
         if (plan != null) {
             ApprovalEngine engine = ApprovalEngines.current();
-            ApprovalQuestion question = RequestPlanner.question(plan, fields);
+            ApprovalQuestion question = ApprovalQuestion.of(plan, fields);
             String digest = engine.digest(question);
             AgentApprovalAction approvals = run.getAction(AgentApprovalAction.class);
             ApprovalVerdict verdict = engine.evaluate(plan.effective().approval(), question,
