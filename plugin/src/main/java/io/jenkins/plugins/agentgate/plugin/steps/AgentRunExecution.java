@@ -59,9 +59,6 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
     /** Where evidence of a run goes among the build's artifacts. */
     static final String ARTIFACT_ROOT = "agentgate/";
 
-    /** Today's evidence writer; the lead replaces it with core's signed bundle writer. */
-    static AgentEvidence evidence = new RunSummaryEvidence();
-
     private final transient AgentRunStep step;
 
     AgentRunExecution(AgentRunStep step, StepContext context) {
@@ -119,7 +116,7 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
         AgentRunReport report;
         try {
             report = workspace.act(new AgentRunCallable(fields, AgentRunCallable.catalogYaml(), step.getCommand(), listener, approval,
-                    secrets, evidenceRoot.getRemote(), temp.child("agentgate-scratch").getRemote(), evidence));
+                    secrets, evidenceRoot.getRemote(), temp.child("agentgate-scratch").getRemote(), AgentEvidence.current()));
         } finally {
             secrets.values().forEach(v -> Arrays.fill(v, (byte) 0));
             secrets.clear();
