@@ -4,6 +4,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.constructors;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaMethod;
@@ -16,6 +17,7 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import com.tngtech.archunit.library.dependencies.SlicesRuleDefinition;
 import hudson.model.Descriptor;
 import hudson.util.ComboBoxModel;
 import hudson.util.FormValidation;
@@ -23,6 +25,7 @@ import hudson.util.ListBoxModel;
 import jenkins.model.Jenkins;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.interceptor.RequirePOST;
 import org.kohsuke.stapler.verb.POST;
 
 /**
@@ -56,12 +59,31 @@ class PluginArchitectureTest {
             .andShould(checkAPermission());
 
     @ArchTest
+    static final ArchRule POST_ENDPOINTS_CHECK_A_PERMISSION = methods()
+            .that().areAnnotatedWith(RequirePOST.class)
+            .should().bePublic()
+            .andShould(checkAPermission())
+            .because("a state-changing endpoint (e.g. approve, reject) must say who may call it");
+
+    @ArchTest
+    static final ArchRule WEB_METHODS_ARE_POST_ONLY = methods()
+            .that().haveNameMatching("do(Approve|Reject)")
+            .should().beAnnotatedWith(RequirePOST.class)
+            .because("votes change a build's state; a GET (a link, an image) must never cast one");
+
+    @ArchTest
+    static final ArchRule PACKAGES_ARE_FREE_OF_CYCLES = SlicesRuleDefinition.slices()
+            .matching("io.jenkins.plugins.agentgate.plugin.(*)..")
+            .should().beFreeOfCycles();
+
+    @ArchTest
     static final ArchRule ONLY_THE_FACADE_REACHES_JENKINS = noClasses()
             .that().doNotHaveFullyQualifiedName(JenkinsFacade.class.getName())
             .should().callMethod(Jenkins.class, "get")
             .orShould().callMethod(Jenkins.class, "getInstance")
             .orShould().callMethod(Jenkins.class, "getInstanceOrNull")
-            .orShould().callMethod(Jenkins.class, "getActiveInstance");
+            .orShould().callMethod(Jenkins.class, "getActiveInstance")
+            .orShould().callMethod(hudson.model.User.class, "current");
 
     @ArchTest
     static final ArchRule PROCESSES_START_ONLY_THROUGH_A_LAUNCHER = noClasses()
@@ -73,8 +95,10 @@ class PluginArchitectureTest {
     @ArchTest
     static final ArchRule DECISIONS_ARE_NOT_FABRICATED = noClasses()
             .should().callConstructorWhere(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(
-                    JavaClass.Predicates.resideInAnyPackage(CORE + ".policy..", CORE + ".approval.."))))
-            .because("verdicts, plans and approval states come out of core's engines, never out of the plugin");
+                    JavaClass.Predicates.resideInAnyPackage(CORE + ".policy..", CORE + ".approval..")
+                            .and(DescribedPredicate.not(JavaClass.Predicates.simpleNameEndingWith("Engine"))))))
+            .because("verdicts, plans and approval states come out of core's engines (which the plugin may create),"
+                    + " never out of the plugin");
 
     @ArchTest
     static final ArchRule RULE_INTERNALS_STAY_IN_CORE = noClasses()

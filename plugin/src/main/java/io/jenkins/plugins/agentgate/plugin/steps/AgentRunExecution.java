@@ -1,0 +1,189 @@
+package io.jenkins.plugins.agentgate.plugin.steps;
+
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import hudson.AbortException;
+import hudson.FilePath;
+import hudson.Launcher;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import hudson.slaves.WorkspaceList;
+import io.jenkins.plugins.agentgate.core.json.Digests;
+import io.jenkins.plugins.agentgate.core.policy.CredentialGrant;
+import io.jenkins.plugins.agentgate.core.policy.RunPlan;
+import io.jenkins.plugins.agentgate.core.run.RunStatus;
+import io.jenkins.plugins.agentgate.plugin.JenkinsFacade;
+import io.jenkins.plugins.agentgate.plugin.approval.AgentApprovalAction;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalEngine;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalEngines;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalQuestion;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalRecord;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalState;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalVerdict;
+import io.jenkins.plugins.agentgate.plugin.request.RequestFields;
+import io.jenkins.plugins.agentgate.plugin.request.RequestPlanner;
+import io.jenkins.plugins.agentgate.plugin.request.Requester;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jenkins.util.BuildListenerAdapter;
+import org.jenkinsci.plugins.plaincredentials.FileCredentials;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.SynchronousNonBlockingStepExecution;
+
+/**
+ * Runs {@code agentRun} on a pool thread of the controller that waits for the agent.
+ *
+ * <p>Order: read the task (on the agent) → core's policy decision on the controller → core's approval engine
+ * over the build's recorded votes → credentials resolved from the credentials plugin for the granted ids only
+ * → {@link AgentRunCallable} on the agent (which decides again and refuses if the plan differs) → evidence
+ * archived as build artifacts → {@link AgentRunAction} → result map or abort.
+ *
+ * <p>Restart: a run cannot outlive the controller JVM that waits for it. After a restart
+ * {@link SynchronousNonBlockingStepExecution#onResume} fails the step (its message says the step cannot
+ * resume); the container of that run is left to the reaper, which removes containers of dead runs before the
+ * next run on that agent starts. Aborting the build interrupts the waiting thread; remoting interrupts the
+ * agent side, and the sandbox removes the container.
+ */
+final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<String, Object>> {
+
+    private static final long serialVersionUID = 1L;
+    private static final JenkinsFacade JENKINS = new JenkinsFacade();
+    /** Where evidence of a run goes among the build's artifacts. */
+    static final String ARTIFACT_ROOT = "agentgate/";
+
+    private final transient AgentRunStep step;
+
+    AgentRunExecution(AgentRunStep step, StepContext context) {
+        super(context);
+        this.step = step;
+    }
+
+    @Override
+    protected Map<String, Object> run() throws Exception {
+        StepContext ctx = getContext();
+        Run<?, ?> run = ctx.get(Run.class);
+        FilePath workspace = ctx.get(FilePath.class);
+        Launcher launcher = ctx.get(Launcher.class);
+        TaskListener listener = ctx.get(TaskListener.class);
+        if (step.getCommand().isEmpty()) {
+            throw new AbortException(Messages.AgentRunStep_NoCommand());
+        }
+        if ((step.getTask() == null) == (step.getTaskFile() == null)) {
+            throw new AbortException(Messages.AgentRunStep_TaskOrFile(step.getTask() == null ? "neither" : "both"));
+        }
+        String task = step.getTask() != null ? step.getTask() : workspace.act(new ReadTaskFile(step.getTaskFile()));
+        RequestFields fields = step.fields(task, Requester.of(run, JENKINS));
+        RequestPlanner.Planned planned = RequestPlanner.plan(fields);
+        RunPlan plan = planned.plan();
+        String promptSha = Digests.sha256Hex(task);
+
+        PreApproval approval = new PreApproval(false, RequestPlanner.denials(planned.result()), List.of(), null, promptSha);
+        String approvalRequestId = null;
+        Map<String, byte[]> secrets = new LinkedHashMap<>();
+        if (plan != null) {
+            ApprovalEngine engine = ApprovalEngines.current();
+            ApprovalQuestion question = ApprovalQuestion.of(plan, fields);
+            String digest = engine.digest(question);
+            AgentApprovalAction approvals = run.getAction(AgentApprovalAction.class);
+            ApprovalVerdict verdict = engine.evaluate(plan.effective().approval(), question,
+                    approvals == null ? List.of() : approvals.ledger(), Instant.now(), ApprovalEngines.ids(JENKINS));
+            if (approvals != null) {
+                approvalRequestId = approvals.getRecords().stream().filter(r -> r.getDigest().equals(digest))
+                        .map(ApprovalRecord::getId).reduce((a, b) -> b).orElse(null);
+            }
+            boolean granted = verdict.state() == ApprovalState.APPROVED;
+            approval = new PreApproval(granted, granted ? verdict.reason()
+                    : verdict.state().name().toLowerCase(Locale.ROOT) + ": " + verdict.reason(), verdict.approvers(),
+                    plan.policyHash(), promptSha);
+            if (granted) {
+                resolve(run, plan, secrets);
+            }
+        }
+
+        FilePath temp = WorkspaceList.tempDir(workspace);
+        if (temp == null) {
+            throw new AbortException(Messages.AgentRunStep_NoTempDir(workspace.getRemote()));
+        }
+        FilePath evidenceRoot = temp.child("agentgate-evidence");
+        AgentRunReport report;
+        try {
+            report = workspace.act(new AgentRunCallable(fields, AgentRunCallable.catalogYaml(), step.getCommand(), listener, approval,
+                    secrets, evidenceRoot.getRemote(), temp.child("agentgate-scratch").getRemote(), AgentEvidence.current()));
+        } finally {
+            secrets.values().forEach(v -> Arrays.fill(v, (byte) 0));
+            secrets.clear();
+        }
+
+        List<String> artifacts = archive(run, launcher, listener, evidenceRoot, report.evidenceDir());
+        run.addAction(new AgentRunAction(report, approvalRequestId, artifacts, step.getModel()));
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("status", report.status().id());
+        result.put("exitCode", report.exitCode());
+        result.put("evidencePath", report.evidenceDir() == null ? null : ARTIFACT_ROOT + report.evidenceDir());
+        result.put("approvalRequestId", approvalRequestId);
+        result.put("policyHash", report.policyHash());
+        result.put("runId", report.runId());
+        RunStatus s = report.status();
+        if (s == RunStatus.SUCCEEDED || (s == RunStatus.AGENT_FAILED && step.isReturnStatus())) {
+            return result;
+        }
+        throw new AbortException(switch (s) {
+            case DENIED -> Messages.AgentRunStep_Denied(report.runId(), report.message());
+            case APPROVAL_REFUSED -> Messages.AgentRunStep_ApprovalRefused(report.runId(), report.message());
+            case AGENT_FAILED -> Messages.AgentRunStep_AgentFailed(report.runId(), report.message());
+            default -> Messages.AgentRunStep_RuntimeError(report.runId(), report.message());
+        });
+    }
+
+    /**
+     * Reads the granted credentials' values from the credentials plugin, as the build's authentication sees
+     * them, and records their use on the build.
+     */
+    private static void resolve(Run<?, ?> run, RunPlan plan, Map<String, byte[]> into) throws IOException {
+        for (CredentialGrant grant : plan.credentials()) {
+            StringCredentials text = CredentialsProvider.findCredentialById(grant.id(), StringCredentials.class, run);
+            if (text != null) {
+                into.put(grant.id(), text.getSecret().getPlainText().getBytes(StandardCharsets.UTF_8));
+                CredentialsProvider.track(run, text);
+                continue;
+            }
+            FileCredentials file = CredentialsProvider.findCredentialById(grant.id(), FileCredentials.class, run);
+            if (file != null) {
+                try (InputStream in = file.getContent()) {
+                    into.put(grant.id(), in.readAllBytes());
+                }
+                CredentialsProvider.track(run, file);
+                continue;
+            }
+            throw new AbortException(Messages.AgentRunStep_NoSuchCredential(grant.id()));
+        }
+    }
+
+    /** Archives the run's evidence directory as {@code agentgate/<runId>/…} and removes it from the agent. */
+    private static List<String> archive(Run<?, ?> run, Launcher launcher, TaskListener listener, FilePath root, String dir)
+            throws IOException, InterruptedException {
+        if (dir == null) {
+            return List.of();
+        }
+        FilePath runDir = root.child(dir);
+        Map<String, String> files = new LinkedHashMap<>();
+        for (FilePath f : runDir.list("**/*")) {
+            String rel = f.getRemote().substring(root.getRemote().length() + 1).replace('\\', '/');
+            files.put(ARTIFACT_ROOT + rel, rel);
+        }
+        if (!files.isEmpty()) {
+            run.pickArtifactManager().archive(root, launcher, BuildListenerAdapter.wrap(listener), files);
+        }
+        runDir.deleteRecursive();
+        return new ArrayList<>(files.keySet());
+    }
+}
