@@ -188,9 +188,13 @@ public final class EgressProxy implements AutoCloseable {
     }
 
     /** The records so far (complete once {@link #close()} has returned), in completion order. */
+    /**
+     * Every attempt so far, in the order the attempts were made (records are appended when an attempt ends,
+     * so a short later attempt may finish before a long earlier one).
+     */
     public List<EgressRecord> records() {
         synchronized (records) {
-            return List.copyOf(records);
+            return records.stream().sorted(java.util.Comparator.comparingLong(EgressRecord::sequence)).toList();
         }
     }
 
