@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GovernedRunTest {
     @TempDir
     Path tmp;
-    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
     boolean failStart;
 
     /** Answers like a docker client; records each subcommand. */

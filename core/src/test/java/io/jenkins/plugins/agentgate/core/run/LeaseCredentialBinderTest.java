@@ -45,7 +45,7 @@ class LeaseCredentialBinderTest {
 
     @TempDir
     Path tmp;
-    final List<Command> commands = Collections.synchronizedList(new ArrayList<>());
+    final List<Command> commands = new java.util.concurrent.CopyOnWriteArrayList<>();
     int startExit;
     volatile Map<String, String> containerEnv = Map.of();
 
@@ -106,7 +106,7 @@ class LeaseCredentialBinderTest {
     Run run(LeaseCredentialBinder binder, EvidenceRecorder evidence, String... ids) throws Exception {
         Path ws = Files.createDirectories(tmp.resolve("ws"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        List<String> progress = Collections.synchronizedList(new ArrayList<>());
+        List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
         RunRequest.Builder req = RunRequest.builder(ExecutionClass.DRAFT).image("agentgate-example/busybox:1");
         for (String id : ids) {
             req.credential(CredentialRequest.of(id));

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProxyEgressProviderTest {
     @TempDir
     Path tmp;
-    final List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+    final List<List<String>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
     final List<Boolean> proxyDirDuringCreate = new ArrayList<>();
     boolean failStart;
     Path egressDir;
