@@ -95,7 +95,7 @@ class CredentialRunTest {
 
     List<String> args(Path catalog, String timeout, String script) {
         return List.of("run", "--class", "draft", "--catalog", catalog.toString(), "--task", task.toString(), "--workspace",
-                ws.toString(), "--timeout", timeout, "--json", "--credential", "canary-token=file:" + secretFile, "--", "sh", "-c",
+                ws.toString(), "--evidence-dir", tmp.resolve("evidence").toString(), "--timeout", timeout, "--json", "--credential", "canary-token=file:" + secretFile, "--", "sh", "-c",
                 script);
     }
 

@@ -118,7 +118,7 @@ class EgressRunTest {
 
     List<String> base(String... more) {
         List<String> a = new ArrayList<>(List.of("run", "--class", "draft", "--catalog", catalog.toString(), "--task", task.toString(),
-                "--workspace", ws.toString(), "--timeout", "60s"));
+                "--workspace", ws.toString(), "--evidence-dir", tmp.resolve("evidence").toString(), "--timeout", "60s"));
         a.addAll(List.of(more));
         return a;
     }
@@ -178,7 +178,7 @@ class EgressRunTest {
     @Test
     void aClosedProfileRunsWithoutAProxy() throws Exception {
         int code = run(List.of("run", "--class", "draft", "--task", task.toString(), "--workspace", ws.toString(),
-                "--image", DockerEngine.TEST_IMAGE, "--timeout", "60s", "--", "sh", "-c",
+                "--evidence-dir", tmp.resolve("evidence").toString(), "--image", DockerEngine.TEST_IMAGE, "--timeout", "60s", "--", "sh", "-c",
                 "echo tmp-ok > /tmp/probe && cat /tmp/probe; if wget -q -T 2 -O - http://127.0.0.1:" + port + "/; then echo LEAK; fi"));
         assertThat(code).as(err).isZero();
         assertThat(out).contains("tmp-ok").doesNotContain("LEAK");
