@@ -109,6 +109,15 @@ class SandboxEscapeTest {
     }
 
     @Test
+    void creatingAProtectedPathThatDidNotExistFailsTheRun() {
+        // .github and .ci are absent: they cannot be mounted read-only, so the run checks them afterwards.
+        RunOutcome o = run("mkdir -p /workspace/.github/workflows && echo evil > /workspace/.github/workflows/x.yml; echo notes > /workspace/notes.txt");
+        assertThat(o.status()).as(output).isEqualTo(RunStatus.AGENT_FAILED);
+        assertThat(o.message()).contains("created protected path(s) [.github]");
+        assertThat(run("echo notes > /workspace/notes.txt").status()).isEqualTo(RunStatus.SUCCEEDED);
+    }
+
+    @Test
     void aReadOnlyWorkspaceCannotBeWritten() {
         RunOutcome o = run(draft().workspace(io.jenkins.plugins.agentgate.core.execution.WorkspaceAccess.READ_ONLY),
                 "echo x > /workspace/new.txt 2>/dev/null && echo ESCAPED; rm /workspace/README.md 2>/dev/null && echo ESCAPED; cat /workspace/README.md");

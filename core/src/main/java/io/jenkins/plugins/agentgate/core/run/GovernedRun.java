@@ -7,6 +7,7 @@ import io.jenkins.plugins.agentgate.core.policy.RunPlan;
 import io.jenkins.plugins.agentgate.core.profile.ImageReference;
 import io.jenkins.plugins.agentgate.core.profile.NetworkMode;
 import io.jenkins.plugins.agentgate.core.sandbox.DockerSandbox;
+import io.jenkins.plugins.agentgate.core.sandbox.ProtectedPaths;
 import io.jenkins.plugins.agentgate.core.sandbox.SandboxException;
 import io.jenkins.plugins.agentgate.core.sandbox.SandboxNetwork;
 import io.jenkins.plugins.agentgate.core.sandbox.SandboxResult;
@@ -133,6 +134,7 @@ public final class GovernedRun {
         Path dir = null;
         EgressProvider.Attachment net = null;
         SandboxResult result = null;
+        List<String> absentProtected = List.of();
         String error = null;
         try {
             evidence.beforeSandbox(ctx);
@@ -155,6 +157,7 @@ public final class GovernedRun {
             spec = binding.apply(spec);
             listener.phase(RunPhase.SANDBOX_START, "creating container agentgate-" + runId + " (network " + spec.network().dockerNetwork()
                     + (spec.network().isProxied() ? " + egress proxy" : "") + ", user " + spec.uid() + ":" + spec.gid() + ", timeout " + spec.timeout() + ")");
+            absentProtected = ProtectedPaths.absent(in.workspace(), plan.effective().filesystem().protectedPaths());
             try (SandboxSession session = pre != null ? sandbox.create(spec, pre) : sandbox.create(spec)) {
                 o.reaped = session.reaped();
                 if (!o.reaped.isEmpty()) {
@@ -195,6 +198,12 @@ public final class GovernedRun {
         };
         String msg = result.termination() == Termination.EXITED && !result.succeeded()
                 ? "the agent exited with status " + result.exitCode() : result.message();
+        List<String> created = ProtectedPaths.created(in.workspace(), absentProtected);
+        if (!created.isEmpty() && status != RunStatus.RUNTIME_ERROR) {
+            status = RunStatus.AGENT_FAILED;
+            String why = "the agent created protected path(s) " + created + "; expected protected paths to stay unchanged";
+            msg = msg.isEmpty() ? why : msg + "; " + why;
+        }
         if (error != null) {
             status = RunStatus.RUNTIME_ERROR;
             msg = msg.isEmpty() ? error : msg + "; " + error;
