@@ -141,38 +141,39 @@ final class GitCapture {
     }
 
     private CaptureResult after(Path preIndex, String preTree, Path outputDir, CaptureLimits limits) throws IOException {
-        Path postIndex = scratch.resolve("post.index");
-        Files.copy(preIndex, postIndex, StandardCopyOption.REPLACE_EXISTING);
-        GitCli g = priv.with(Map.of("GIT_INDEX_FILE", postIndex.toString()));
-        // The only pass over the whole workspace: stat every path, hash only what changed since before().
-        g.run("add", "--all", "--force", "--", ".");
-        // Everything else reads the post-run index and the objects: independent, so run side by side.
+        // The pre-run index is updated in place: after() runs once, and everything below compares against
+        // the pre-run tree id, so the index need not be copied (that would rewrite its whole file once more).
+        GitCli g = priv.with(Map.of("GIT_INDEX_FILE", preIndex.toString()));
         Path patchFile = outputDir.resolve(EvidenceBundle.PATCH);
         Path revertFile = outputDir.resolve(EvidenceBundle.REVERT_PATCH);
-        ExecutorService pool = Executors.newFixedThreadPool(5, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "agentgate-capture");
             t.setDaemon(true);
             return t;
         });
         String postTree;
         String headAfter;
-        String rawOut;
-        GitCli.FileOut patchOut;
-        GitCli.FileOut revertOut;
+        String rawOut = "";
+        GitCli.FileOut patchOut = null;
+        GitCli.FileOut revertOut = null;
         try {
-            // One pass gives raw records, numstat and the forward patch (-z header, empty record, patch text).
-            Future<GitCli.FileOut> patchF = pool.submit(() -> g.runToFile(patchFile, limits.maxPatchBytes(), true,
-                    "diff-index", "--cached", "-r", "-z", "--raw", "--numstat", "-p", "--binary", "--full-index",
-                    "--no-renames", "--no-ext-diff", "--no-textconv", preTree));
-            Future<GitCli.FileOut> revertF = pool.submit(() -> g.runToFile(revertFile, limits.maxPatchBytes(), false,
-                    "diff-index", "--cached", "-R", "-p", "--binary", "--full-index", "--no-renames", "--no-ext-diff",
-                    "--no-textconv", preTree));
-            Future<byte[]> tree = pool.submit(() -> g.run("write-tree"));
             Future<GitCli.Result> head = pool.submit(() -> repo.tryRun("rev-parse", "-q", "--verify", "HEAD^{commit}"));
-            patchOut = get(patchF);
-            revertOut = get(revertF);
-            rawOut = new String(patchOut.header(), StandardCharsets.UTF_8);
-            postTree = new String(get(tree), StandardCharsets.UTF_8).strip();
+            // The only pass over the whole workspace: stat every path, hash only what changed since before().
+            g.run("add", "--all", "--force", "--", ".");
+            // Only the trees of changed directories are new: the index's cache-tree covers the rest.
+            postTree = new String(g.run("write-tree"), StandardCharsets.UTF_8).strip();
+            if (!postTree.equals(preTree)) {
+                // Tree-to-tree diffs read only the changed subtrees, never the index or the workspace.
+                // One pass gives raw records, numstat and the forward patch (-z header, empty record, patch text).
+                Future<GitCli.FileOut> revertF = pool.submit(() -> g.runToFile(revertFile, limits.maxPatchBytes(), false,
+                        "diff-tree", "-r", "-p", "--binary", "--full-index", "--no-renames", "--no-ext-diff",
+                        "--no-textconv", postTree, preTree));
+                patchOut = g.runToFile(patchFile, limits.maxPatchBytes(), true,
+                        "diff-tree", "-r", "-z", "--raw", "--numstat", "-p", "--binary", "--full-index",
+                        "--no-renames", "--no-ext-diff", "--no-textconv", preTree, postTree);
+                revertOut = get(revertF);
+                rawOut = new String(patchOut.header(), StandardCharsets.UTF_8);
+            }
             GitCli.Result h = get(head);
             headAfter = h.exitCode() == 0 ? h.stdout().strip() : null;
         } finally {
