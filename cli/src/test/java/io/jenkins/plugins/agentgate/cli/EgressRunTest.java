@@ -209,7 +209,7 @@ class EgressRunTest {
     @Test
     void aClosedProfileRunsWithoutAProxy() throws Exception {
         int code = run(List.of("run", "--class", "draft", "--task", task.toString(), "--workspace", ws.toString(),
-                "--image", DockerEngine.TEST_IMAGE, "--timeout", "60s", "--", "sh", "-c",
+                "--image", DockerEngine.TEST_IMAGE, "--timeout", "60s", "--evidence-dir", tmp.resolve("evidence").toString(), "--", "sh", "-c",
                 "echo tmp-ok > /tmp/probe && cat /tmp/probe; if wget -q -T 2 -O - http://127.0.0.1:" + port + "/; then echo LEAK; fi"));
         assertThat(code).as(err).isZero();
         assertThat(out).contains("tmp-ok").doesNotContain("LEAK");
