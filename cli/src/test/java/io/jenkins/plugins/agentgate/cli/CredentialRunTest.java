@@ -95,8 +95,8 @@ class CredentialRunTest {
 
     List<String> args(Path catalog, String timeout, String script) {
         return List.of("run", "--class", "draft", "--catalog", catalog.toString(), "--task", task.toString(), "--workspace",
-                ws.toString(), "--evidence-dir", tmp.resolve("evidence").toString(), "--timeout", timeout, "--json", "--credential", "canary-token=file:" + secretFile, "--", "sh", "-c",
-                script);
+                ws.toString(), "--timeout", timeout, "--json", "--evidence-dir", tmp.resolve("evidence").toString(), "--credential",
+                "canary-token=file:" + secretFile, "--", "sh", "-c", script);
     }
 
     /** Every form of the canary the agent prints; none may leave the sandbox. */
@@ -116,6 +116,43 @@ class CredentialRunTest {
             assertThat(out).as("stdout (--json)").doesNotContain(form);
             assertThat(err).as("stderr").doesNotContain(form);
         }
+    }
+
+    /**
+     * The run's evidence bundle: its lease record (revoked, fingerprinted), no form of the canary in any of its files,
+     * and {@code agentgate verify} accepts it. Returns the lease as evidence.json has it.
+     */
+    JsonNode assertBundleRecordsTheLeaseAndNoValue(JsonNode runJson) throws IOException {
+        Path bundle = Path.of(runJson.get("evidence").asText());
+        JsonNode e = CanonicalJson.mapper().readTree(bundle.resolve("evidence.json").toFile());
+        assertThat(e.get("credentials")).hasSize(1);
+        JsonNode lease = e.at("/credentials/0");
+        assertThat(lease.get("credentialId").asText()).isEqualTo("canary-token");
+        assertThat(lease.get("status").asText()).isEqualTo("revoked");
+        assertThat(lease.get("revoked").asBoolean()).isTrue();
+        assertThat(lease.get("revokedAt").asText()).isNotBlank();
+        assertThat(lease.get("fingerprint").asText()).matches("hmac-sha256:[0-9a-f]{32}")
+                .isEqualTo(runJson.at("/credentials/0/fingerprint").asText());
+        assertThat(e.get("egress").isNull()).isTrue();
+        assertThat(e.get("unauthorizedAttempts").asLong()).isZero();
+        int files = 0;
+        try (var walk = Files.walk(bundle)) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                for (String form : leakedForms()) {
+                    assertThat(text).as("bundle file " + f).doesNotContain(form);
+                }
+                files++;
+            }
+        }
+        assertThat(files).as("bundle files scanned").isGreaterThanOrEqualTo(2);
+        String runOut = out;
+        String runErr = err;
+        int verified = run(List.of("verify", bundle.toString()));
+        assertThat(verified).as(out + err).isZero();
+        out = runOut;
+        err = runErr;
+        return lease;
     }
 
     /** The agent echoes, base64s, URL-encodes, writes and re-reads the secret, on stdout and stderr. */
@@ -158,6 +195,10 @@ class CredentialRunTest {
         assertThat(lease.get("status").asText()).isEqualTo("revoked");
         assertThat(lease.get("revokeReason").asText()).isEqualTo("step end");
         assertThat(lease.get("fingerprint").asText()).startsWith("hmac-sha256:");
+        JsonNode recorded = assertBundleRecordsTheLeaseAndNoValue(j);
+        assertThat(recorded.get("mode").asText()).isEqualTo("env");
+        assertThat(recorded.get("target").asText()).isEqualTo("CANARY_TOKEN");
+        assertThat(recorded.get("revokeReason").asText()).isEqualTo("step end");
     }
 
     @Test
@@ -187,6 +228,9 @@ class CredentialRunTest {
         assertThat(lease.get("target").asText()).isEqualTo("/run/agentgate/secrets/canary-token");
         assertThat(lease.get("fileWrittenAt").asText()).isNotBlank();
         assertThat(lease.get("status").asText()).isEqualTo("revoked");
+        JsonNode recorded = assertBundleRecordsTheLeaseAndNoValue(CanonicalJson.mapper().readTree(out));
+        assertThat(recorded.get("mode").asText()).isEqualTo("file");
+        assertThat(recorded.get("fileWrittenAt").asText()).isEqualTo(lease.get("fileWrittenAt").asText());
     }
 
     @Test
@@ -222,6 +266,8 @@ class CredentialRunTest {
         assertThat(code).as(err).isEqualTo(ExitCodes.AGENT_FAILED);
         assertThat(err).contains("failing with ****");
         assertNoLeak();
+        assertThat(assertBundleRecordsTheLeaseAndNoValue(CanonicalJson.mapper().readTree(out)).get("revokeReason").asText())
+                .startsWith("step");
         JsonNode lease = CanonicalJson.mapper().readTree(out).at("/credentials/0");
         assertThat(lease.get("revoked").asBoolean()).isTrue();
         assertThat(lease.get("status").asText()).isEqualTo("revoked");

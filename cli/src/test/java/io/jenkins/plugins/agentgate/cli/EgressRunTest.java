@@ -118,7 +118,7 @@ class EgressRunTest {
 
     List<String> base(String... more) {
         List<String> a = new ArrayList<>(List.of("run", "--class", "draft", "--catalog", catalog.toString(), "--task", task.toString(),
-                "--workspace", ws.toString(), "--evidence-dir", tmp.resolve("evidence").toString(), "--timeout", "60s"));
+                "--workspace", ws.toString(), "--timeout", "60s", "--evidence-dir", tmp.resolve("evidence").toString()));
         a.addAll(List.of(more));
         return a;
     }
@@ -149,6 +149,37 @@ class EgressRunTest {
         j.at("/egress/records").forEach(r -> verdicts.add(r.get("host").asText() + " " + r.get("verdict").asText()));
         assertThat(verdicts).containsExactlyInAnyOrder(ALLOWED + " ALLOWED", NARROWED + " DENIED", "api.denied.test DENIED");
         assertThat(j.at("/decisions").toString()).contains("network.allowlist");
+
+        // the evidence bundle has every attempt, the denials beside the run's other runtime denials, and the count
+        Path bundle = Path.of(j.get("evidence").asText());
+        JsonNode e = CanonicalJson.mapper().readTree(bundle.resolve("evidence.json").toFile());
+        assertThat(e.at("/egress/summary/attempts").asLong()).isEqualTo(3);
+        assertThat(e.at("/egress/summary/allowed").asLong()).isEqualTo(1);
+        assertThat(e.at("/egress/summary/unauthorized").asLong()).isEqualTo(2);
+        assertThat(e.at("/egress/relaySha256").asText()).isEqualTo(j.at("/egress/relaySha256").asText());
+        List<String> recorded = new ArrayList<>();
+        e.at("/egress/records").forEach(r -> recorded.add(r.get("host").asText() + ":" + r.get("port").asInt() + " "
+                + r.get("verdict").asText() + " " + r.get("rule").asText()));
+        assertThat(recorded).containsExactlyInAnyOrder(ALLOWED + ":" + port + " allowed network.allowlist",
+                NARROWED + ":" + port + " denied network.not-allowlisted", "api.denied.test:" + port + " denied network.not-allowlisted");
+        JsonNode allowedRecord = null;
+        for (JsonNode r : e.at("/egress/records")) {
+            if (r.get("verdict").asText().equals("allowed")) {
+                allowedRecord = r;
+            }
+        }
+        assertThat(allowedRecord.get("bytesDown").asLong()).isPositive();
+        assertThat(allowedRecord.get("address").asText()).isEqualTo("127.0.0.1");
+        List<String> denials = new ArrayList<>();
+        e.get("runtimeDenials").forEach(d -> denials.add(d.get("kind").asText() + " " + d.get("subject").asText() + " "
+                + d.get("ruleId").asText()));
+        assertThat(denials).containsExactlyInAnyOrder("egress " + NARROWED + ":" + port + " network.not-allowlisted",
+                "egress api.denied.test:" + port + " network.not-allowlisted");
+        assertThat(e.get("unauthorizedAttempts").asLong()).isEqualTo(2);
+        assertThat(e.get("credentials")).isEmpty();
+        int verified = run(List.of("verify", bundle.toString(), "--catalog", catalog.toString()));
+        assertThat(verified).as(out + err).isZero();
+
         // proxy closed: its directory (socket, relay copy) is gone, and so is the container
         assertThat(listing(egressDir)).isEmpty();
         assertThat(DockerEngine.containersOfRun(Map.of(), j.get("runId").asText())).isEmpty();
@@ -178,7 +209,7 @@ class EgressRunTest {
     @Test
     void aClosedProfileRunsWithoutAProxy() throws Exception {
         int code = run(List.of("run", "--class", "draft", "--task", task.toString(), "--workspace", ws.toString(),
-                "--evidence-dir", tmp.resolve("evidence").toString(), "--image", DockerEngine.TEST_IMAGE, "--timeout", "60s", "--", "sh", "-c",
+                "--image", DockerEngine.TEST_IMAGE, "--timeout", "60s", "--evidence-dir", tmp.resolve("evidence").toString(), "--", "sh", "-c",
                 "echo tmp-ok > /tmp/probe && cat /tmp/probe; if wget -q -T 2 -O - http://127.0.0.1:" + port + "/; then echo LEAK; fi"));
         assertThat(code).as(err).isZero();
         assertThat(out).contains("tmp-ok").doesNotContain("LEAK");

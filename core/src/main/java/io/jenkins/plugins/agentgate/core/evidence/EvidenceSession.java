@@ -179,7 +179,8 @@ public final class EvidenceSession implements AutoCloseable {
                 new PromptEvidence(prompt == null ? null : Digests.sha256Hex(prompt), keep, keep ? prompt : null),
                 facts.model(),
                 new Toolchain(facts.imageRef(), facts.imageDigest(), facts.agentgateVersion(), facts.dockerVersion()),
-                facts.agentMetadata(), ws, facts.decisions(), facts.runtimeDenials(), facts.approvals(), artifacts,
+                facts.agentMetadata(), ws, facts.decisions(), facts.runtimeDenials(), unauthorizedAttempts(facts), facts.credentials(),
+                facts.egress(), facts.approvals(), artifacts,
                 rollback, facts.startedAt() == null || facts.endedAt() == null ? null
                         : Timings.of(facts.startedAt(), facts.endedAt(), facts.phasesMillis()),
                 facts.exitCode(), facts.terminationReason(), facts.outcome(),
@@ -201,6 +202,18 @@ public final class EvidenceSession implements AutoCloseable {
         AtomicFiles.fsyncDir(root);
         finished = true;
         return new EvidenceBundle(dir, record, record.completeness());
+    }
+
+    /**
+     * Egress denials (from the proxy's totals, so attempts beyond its record limit count too) plus the runtime
+     * denials of the agent's own doing: every kind but {@code egress} (counted already) and {@code approval} (a
+     * person's decision, not an attempt by the agent).
+     */
+    static long unauthorizedAttempts(RunFacts facts) {
+        long egress = facts.egress() == null ? 0 : facts.egress().summary().unauthorized();
+        long others = facts.runtimeDenials().stream()
+                .filter(d -> !RuntimeDenial.EGRESS.equals(d.kind()) && !RuntimeDenial.APPROVAL.equals(d.kind())).count();
+        return egress + others;
     }
 
     /**

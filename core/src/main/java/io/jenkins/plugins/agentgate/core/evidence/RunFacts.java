@@ -1,5 +1,6 @@
 package io.jenkins.plugins.agentgate.core.evidence;
 
+import io.jenkins.plugins.agentgate.core.credentials.LeaseRecord;
 import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
 import io.jenkins.plugins.agentgate.core.policy.Decision;
 import io.jenkins.plugins.agentgate.core.profile.ProfileRef;
@@ -24,6 +25,8 @@ import java.util.Objects;
  * @param approvalsRequired distinct approvals the approval rule demanded (0 for none)
  * @param artifacts         final artifact files; inside the workspace they are recorded workspace-relative;
  *                          each is copied into the bundle (symlinks refused)
+ * @param credentials       the run's lease records, never values; empty when nothing was leased
+ * @param egress            what the egress proxy saw, or null when no proxy ran
  */
 public record RunFacts(
         String runId,
@@ -39,6 +42,8 @@ public record RunFacts(
         AgentMetadata agentMetadata,
         List<Decision> decisions,
         List<RuntimeDenial> runtimeDenials,
+        List<LeaseRecord> credentials,
+        EgressEvidence egress,
         List<ApprovalRecord> approvals,
         int approvalsRequired,
         Instant startedAt,
@@ -54,6 +59,7 @@ public record RunFacts(
         Objects.requireNonNull(outcome, "outcome");
         decisions = List.copyOf(decisions);
         runtimeDenials = List.copyOf(runtimeDenials);
+        credentials = List.copyOf(credentials);
         approvals = List.copyOf(approvals);
         artifacts = List.copyOf(artifacts);
         phasesMillis = Map.copyOf(phasesMillis);
@@ -79,6 +85,8 @@ public record RunFacts(
         private AgentMetadata agentMetadata = AgentMetadata.none();
         private final List<Decision> decisions = new ArrayList<>();
         private final List<RuntimeDenial> runtimeDenials = new ArrayList<>();
+        private final List<LeaseRecord> credentials = new ArrayList<>();
+        private EgressEvidence egress;
         private final List<ApprovalRecord> approvals = new ArrayList<>();
         private int approvalsRequired;
         private Instant startedAt;
@@ -104,6 +112,10 @@ public record RunFacts(
         public Builder agentMetadata(AgentMetadata m) { this.agentMetadata = m; return this; }
         public Builder decisions(List<Decision> d) { this.decisions.addAll(d); return this; }
         public Builder runtimeDenial(RuntimeDenial d) { this.runtimeDenials.add(d); return this; }
+        /** Lease records (never values); none given is recorded as {@code []}. */
+        public Builder credentials(List<LeaseRecord> leases) { this.credentials.addAll(leases); return this; }
+        /** What the egress proxy saw; leave unset (null) when no proxy ran. */
+        public Builder egress(EgressEvidence e) { this.egress = e; return this; }
         public Builder approvals(List<ApprovalRecord> a) { this.approvals.addAll(a); return this; }
         public Builder approvalsRequired(int n) { this.approvalsRequired = n; return this; }
         public Builder started(Instant t) { this.startedAt = t; return this; }
@@ -115,7 +127,7 @@ public record RunFacts(
 
         public RunFacts build() {
             return new RunFacts(runId, executionClass, profile, classProfile, prompt, model, imageRef, imageDigest, agentgateVersion,
-                    dockerVersion, agentMetadata, decisions, runtimeDenials, approvals, approvalsRequired, startedAt,
+                    dockerVersion, agentMetadata, decisions, runtimeDenials, credentials, egress, approvals, approvalsRequired, startedAt,
                     endedAt, phasesMillis, exitCode, terminationReason, outcome, artifacts);
         }
     }

@@ -6,9 +6,14 @@ import java.time.Instant;
  * An attempt the sandbox refused while the agent ran (network connect, write to a protected path, ...).
  *
  * @param at      when it was observed
- * @param kind    e.g. {@code network}, {@code filesystem}, {@code credential}
+ * @param kind    e.g. {@code egress}, {@code approval}, {@code filesystem}, {@code credential}
  * @param subject what was attempted, e.g. {@code api.example.com:443}
  * @param ruleId  the rule that refused it
  * @param detail  one sentence for people
  */
-public record RuntimeDenial(Instant at, String kind, String subject, String ruleId, String detail) {}
+public record RuntimeDenial(Instant at, String kind, String subject, String ruleId, String detail) {
+    /** An egress attempt the run's proxy denied (subject {@code host:port}). */
+    public static final String EGRESS = "egress";
+    /** An approval decision that did not count (self-approval, stale, expired, outside the window). */
+    public static final String APPROVAL = "approval";
+}

@@ -5,13 +5,20 @@ import io.jenkins.plugins.agentgate.core.approval.ApprovedVia;
 import io.jenkins.plugins.agentgate.core.evidence.AgentMetadata;
 import io.jenkins.plugins.agentgate.core.evidence.ApprovalRecord;
 import io.jenkins.plugins.agentgate.core.evidence.CaptureLimits;
+import io.jenkins.plugins.agentgate.core.evidence.EgressAttempt;
+import io.jenkins.plugins.agentgate.core.evidence.EgressEvidence;
+import io.jenkins.plugins.agentgate.core.evidence.EgressTotals;
 import io.jenkins.plugins.agentgate.core.evidence.EvidenceBundle;
 import io.jenkins.plugins.agentgate.core.evidence.EvidenceSession;
 import io.jenkins.plugins.agentgate.core.evidence.EvidenceSigner;
 import io.jenkins.plugins.agentgate.core.evidence.Outcome;
 import io.jenkins.plugins.agentgate.core.evidence.RunFacts;
 import io.jenkins.plugins.agentgate.core.evidence.RuntimeDenial;
+import io.jenkins.plugins.agentgate.core.credentials.LeaseRecord;
+import io.jenkins.plugins.agentgate.core.egress.EgressRecord;
+import io.jenkins.plugins.agentgate.core.egress.EgressSummary;
 import io.jenkins.plugins.agentgate.core.json.Digests;
+import io.jenkins.plugins.agentgate.core.policy.Decision;
 import io.jenkins.plugins.agentgate.core.profile.ApprovalMode;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.profile.SandboxProfile;
@@ -24,14 +31,21 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * The run's {@link EvidenceRecorder} over the evidence library: {@link #beforeSandbox} opens the
  * {@link EvidenceSession} and takes the pre-run capture; {@link #record} takes the post-run capture (when the
  * pre-run one was taken), maps the {@link RunOutcome} to {@link RunFacts}, and writes the (signed) bundle.
  * Denials and refused approvals write a bundle too, without captures.
+ *
+ * <p>The run's lease records and what its egress proxy saw are mapped here (the evidence package does not know the
+ * egress types); each denied egress attempt also becomes a runtime denial of kind {@code egress}. Every string the
+ * record takes from the run (messages, reasons, comments, details, the agent's metadata) passes through the run's
+ * credential masker first.
  *
  * <p>One instance per run (it holds the run's session). When the bundle's completeness says the run must fail,
  * {@link #record} throws {@link EvidenceIncompleteException} carrying the bundle's path; the orchestrator then
@@ -127,6 +141,7 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
 
     RunFacts facts(RunOutcome o) {
         SandboxResult r = o.sandbox();
+        UnaryOperator<String> mask = o.credentials()::mask;
         Outcome outcome = outcome(o);
         SandboxProfile profile = o.plan() != null ? o.plan().effective()
                 : catalog == null ? null : catalog.profileFor(o.request().executionClass()).orElse(null);
@@ -135,10 +150,12 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
                 .classProfile(o.plan() != null ? o.plan().classProfile() : null)
                 .prompt(taskText)
                 .agentgateVersion(agentgateVersion)
-                .decisions(o.policy().decisions())
+                .decisions(o.policy().decisions().stream().map(d -> new Decision(mask.apply(d.subject()), mask.apply(d.requested()),
+                        d.verdict(), d.ruleId(), mask.apply(d.reason()))).toList())
+                .credentials(leases(o.credentials(), mask))
                 .started(o.startedAt())
                 .ended(o.endedAt())
-                .outcome(outcome, terminationReason(o));
+                .outcome(outcome, mask.apply(terminationReason(o)));
         if (modelId != null) {
             f.model(modelId, modelParameters);
         }
@@ -149,16 +166,73 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
         }
         phases.forEach(f::phase);
         if (o.approval() != null && o.approval().status() != null) {
-            mapApprovals(o, o.approval().status(), f);
+            mapApprovals(o, o.approval().status(), f, mask);
+        }
+        if (o.egress() != null) {
+            f.egress(egress(o.egress(), mask));
+            for (EgressRecord a : o.egress().records()) {
+                if (a.unauthorized()) {
+                    f.runtimeDenial(new RuntimeDenial(a.start(), RuntimeDenial.EGRESS, a.host() + ":" + a.port(), a.rule(),
+                            mask.apply(a.detail())));
+                }
+            }
         }
         if (outcome.sandboxRan() || r != null) {
-            f.agentMetadata(metadata(o.workspace()));
+            f.agentMetadata(masked(metadata(o.workspace()), mask));
             Path ws = realOrAsGiven(o.workspace());
             for (String a : artifacts) {
                 f.artifact(ws.resolve(a));
             }
         }
         return f.build();
+    }
+
+    /** The lease records as they are (they never hold a value); the revocation reason may quote an error, so it is masked. */
+    static List<LeaseRecord> leases(CredentialReport c, UnaryOperator<String> mask) {
+        return c.leases().stream().map(l -> new LeaseRecord(l.credentialId(), l.scope(), l.ttl(), l.mode(), l.target(), l.issuedAt(),
+                l.expiresAt(), l.fingerprint(), l.tokenId(), l.fileWrittenAt(), l.fileRemovedAt(), l.status(), l.revoked(),
+                l.revokedAt(), mask.apply(l.revokeReason()))).toList();
+    }
+
+    /** The proxy's report in evidence terms: verdicts and end reasons as lower-case ids, details masked. */
+    static EgressEvidence egress(EgressReport e, UnaryOperator<String> mask) {
+        EgressSummary s = e.summary();
+        EgressTotals totals = new EgressTotals(s.attempts(), s.allowed(), s.unauthorized(), s.failed(), s.bytesUp(), s.bytesDown(),
+                s.byteLimitReached(), s.totalTimeReached(), s.droppedRecords(), s.deniedDestinations());
+        List<EgressAttempt> records = new ArrayList<>();
+        for (EgressRecord r : e.records()) {
+            records.add(new EgressAttempt(r.sequence(), r.start(), r.method(), r.host(), r.port(), id(r.verdict()), r.rule(),
+                    r.pattern(), r.address(), r.bytesUp(), r.bytesDown(), r.durationMillis(), id(r.end()), mask.apply(r.detail())));
+        }
+        return new EgressEvidence(totals, records, e.relaySha256());
+    }
+
+    private static String id(Enum<?> e) {
+        return e == null ? null : e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The agent wrote its metadata file and held the leased values: every string in it (keys too) is masked. */
+    static AgentMetadata masked(AgentMetadata m, UnaryOperator<String> mask) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = (Map<String, Object>) maskTree(m.data(), mask);
+        return new AgentMetadata(m.reported(), m.source(), data, mask.apply(m.error()));
+    }
+
+    private static Object maskTree(Object v, UnaryOperator<String> mask) {
+        if (v instanceof String s) {
+            return mask.apply(s);
+        }
+        if (v instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, x) -> out.put(mask.apply(String.valueOf(k)), maskTree(x, mask)));
+            return out;
+        }
+        if (v instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            list.forEach(x -> out.add(maskTree(x, mask)));
+            return out;
+        }
+        return v;
     }
 
     static Outcome outcome(RunOutcome o) {
@@ -198,22 +272,22 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
      * count (refused, stale, expired) and window findings go into {@code runtimeDenials} (kind {@code approval}), so
      * an attempt such as self-approval is kept without counting as an approval.
      */
-    private static void mapApprovals(RunOutcome o, ApprovalStatus s, RunFacts.Builder f) {
+    private static void mapApprovals(RunOutcome o, ApprovalStatus s, RunFacts.Builder f, UnaryOperator<String> mask) {
         List<ApprovalRecord> approvals = new ArrayList<>();
         String ruleId = o.plan() == null ? "approval" : "approval." + o.plan().effective().approval().mode().id();
         for (var a : s.records()) {
             switch (a.event()) {
-                case APPROVE -> approvals.add(new ApprovalRecord(a.identity(), a.reason(), "approved", a.at(), a.requestDigest(),
-                        blankToNull(a.comment())));
-                case TEMPLATE -> approvals.add(new ApprovalRecord(a.identity(), "template: " + a.reason(), "approved", a.at(),
+                case APPROVE -> approvals.add(new ApprovalRecord(a.identity(), mask.apply(a.reason()), "approved", a.at(),
+                        a.requestDigest(), mask.apply(blankToNull(a.comment()))));
+                case TEMPLATE -> approvals.add(new ApprovalRecord(a.identity(), mask.apply("template: " + a.reason()), "approved", a.at(),
                         a.requestDigest(), null));
-                case BYPASS -> approvals.add(new ApprovalRecord(a.identity(), "admin bypass: " + a.reason(), "approved", a.at(),
-                        a.requestDigest(), blankToNull(a.comment())));
-                case REJECT -> approvals.add(new ApprovalRecord(a.identity(), a.reason(), "rejected", a.at(), a.requestDigest(),
-                        blankToNull(a.comment())));
+                case BYPASS -> approvals.add(new ApprovalRecord(a.identity(), mask.apply("admin bypass: " + a.reason()), "approved",
+                        a.at(), a.requestDigest(), mask.apply(blankToNull(a.comment()))));
+                case REJECT -> approvals.add(new ApprovalRecord(a.identity(), mask.apply(a.reason()), "rejected", a.at(),
+                        a.requestDigest(), mask.apply(blankToNull(a.comment()))));
                 case NOT_REQUIRED -> { }
-                default -> f.runtimeDenial(new RuntimeDenial(a.at(), "approval", a.identity() + " " + a.event().id(), ruleId,
-                        a.reason() + (a.comment().isEmpty() ? "" : " (comment: " + a.comment() + ")")));
+                default -> f.runtimeDenial(new RuntimeDenial(a.at(), RuntimeDenial.APPROVAL, a.identity() + " " + a.event().id(), ruleId,
+                        mask.apply(a.reason() + (a.comment().isEmpty() ? "" : " (comment: " + a.comment() + ")"))));
             }
         }
         f.approvals(approvals).approvalsRequired(required(o, s));

@@ -9,9 +9,17 @@ import io.jenkins.plugins.agentgate.core.approval.DecisionKind;
 import io.jenkins.plugins.agentgate.core.approval.Ledger;
 import io.jenkins.plugins.agentgate.core.approval.LedgerEntry;
 import io.jenkins.plugins.agentgate.core.approval.RequestFile;
+import io.jenkins.plugins.agentgate.core.credentials.LeaseRecord;
+import io.jenkins.plugins.agentgate.core.credentials.LeaseStatus;
+import io.jenkins.plugins.agentgate.core.egress.EgressRecord;
+import io.jenkins.plugins.agentgate.core.egress.EgressRules;
+import io.jenkins.plugins.agentgate.core.egress.EgressSummary;
+import io.jenkins.plugins.agentgate.core.egress.EgressVerdict;
+import io.jenkins.plugins.agentgate.core.egress.EndReason;
 import io.jenkins.plugins.agentgate.core.evidence.BundleVerifier;
 import io.jenkins.plugins.agentgate.core.evidence.VerificationReport;
 import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
+import io.jenkins.plugins.agentgate.core.execution.InjectionMode;
 import io.jenkins.plugins.agentgate.core.execution.RunRequest;
 import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
 import io.jenkins.plugins.agentgate.core.port.Command;
@@ -130,6 +138,11 @@ class GovernedRunEvidenceTest {
         assertThat(e.get("approvals")).isEmpty();
         assertThat(e.at("/requirements/approvalsRequired").asInt()).isZero();
         assertThat(e.at("/timings/phasesMillis").has("captureBefore")).isTrue();
+        // nothing leased and no proxy: recorded explicitly as [] and null, no unauthorized attempt
+        assertThat(e.get("credentials").isArray()).isTrue();
+        assertThat(e.get("credentials")).isEmpty();
+        assertThat(e.get("egress").isNull()).isTrue();
+        assertThat(e.get("unauthorizedAttempts").asLong()).isZero();
         VerificationReport v = verify(o);
         assertThat(v.valid()).as(v.problems().toString()).isTrue();
     }
@@ -224,5 +237,70 @@ class GovernedRunEvidenceTest {
         try (var files = Files.walk(Path.of(o.evidence()))) {
             assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())).doesNotContain("1-out.txt");
         }
+    }
+
+    @Test
+    void leasesAndEgressAttemptsAreRecordedDenialsCountedAndEveryRunStringMasked() throws Exception {
+        String secret = "SeCrEt-" + "9f".repeat(12);
+        RunOutcome ran = run(ExecutionClass.DRAFT, null, recorder(), "carol");
+        assertThat(ran.status()).as(ran.message()).isEqualTo(RunStatus.SUCCEEDED);
+        // the agent held the value and wrote it into its metadata file
+        Files.createDirectories(ws.resolve(".agentgate"));
+        Files.writeString(ws.resolve(".agentgate/metadata.json"), "{\"agent\": \"a " + secret + "\", \"" + secret + "\": [\"" + secret + "\"]}");
+        Instant t = Instant.parse("2026-01-02T03:04:05Z");
+        LeaseRecord lease = new LeaseRecord("api-token", "run:" + ran.runId(), Duration.ofMinutes(10), InjectionMode.ENV, "API_TOKEN", t,
+                t.plusSeconds(600), "hmac-sha256:" + "0a".repeat(16), null, null, null, LeaseStatus.REVOKED, true, t.plusSeconds(30),
+                "step failed: exit 5 printing " + secret);
+        CredentialReport creds = new CredentialReport(List.of(lease), List.of(), s -> s.replace(secret, "****"));
+        EgressRecord allowed = new EgressRecord(1, t.plusSeconds(1), "CONNECT", "api.allowed.test", 443, EgressVerdict.ALLOWED,
+                EgressRules.ALLOWLIST, "api.allowed.test:443", "127.0.0.1", 120, 4_000, 35, EndReason.COMPLETED, "allowed");
+        EgressRecord denied = new EgressRecord(2, t.plusSeconds(2), "GET", "evil.test", 80, EgressVerdict.DENIED,
+                EgressRules.NOT_ALLOWED, null, null, 0, 0, 1, EndReason.REFUSED, "not in the allowlist; sent " + secret);
+        EgressReport egress = new EgressReport(List.of(allowed, denied),
+                new EgressSummary(2, 1, 1, 0, 120, 4_000, false, false, 0, List.of("evil.test:80")), "e".repeat(64));
+        RunOutcome o = new RunOutcome(ran.runId(), RunStatus.AGENT_FAILED, "agent failed: it printed " + secret, ran.request(),
+                ran.policy(), ran.plan(), ran.approval(), ran.sandbox(), ran.promptSha256(), ran.workspace(), ran.command(), List.of(),
+                ran.startedAt(), ran.endedAt(), null, creds, egress);
+
+        Path root = tmp.resolve("evidence-2");
+        Path bundle = Path.of(BundleEvidenceRecorder.builder(root, "the task").agentgateVersion("test").model("m-1", Map.of())
+                .catalog(catalog).build().record(o));
+        JsonNode e = CanonicalJson.mapper().readTree(bundle.resolve("evidence.json").toFile());
+
+        JsonNode l = e.at("/credentials/0");
+        assertThat(e.get("credentials")).hasSize(1);
+        assertThat(l.get("credentialId").asText()).isEqualTo("api-token");
+        assertThat(l.get("mode").asText()).isEqualTo("env");
+        assertThat(l.get("ttl").asText()).isEqualTo("PT10M");
+        assertThat(l.get("status").asText()).isEqualTo("revoked");
+        assertThat(l.get("revoked").asBoolean()).isTrue();
+        assertThat(l.get("fingerprint").asText()).isEqualTo(lease.fingerprint());
+        assertThat(l.get("revokeReason").asText()).isEqualTo("step failed: exit 5 printing ****");
+
+        assertThat(e.at("/egress/summary/attempts").asLong()).isEqualTo(2);
+        assertThat(e.at("/egress/summary/unauthorized").asLong()).isEqualTo(1);
+        assertThat(e.at("/egress/relaySha256").asText()).isEqualTo("e".repeat(64));
+        assertThat(e.at("/egress/records/0/verdict").asText()).isEqualTo("allowed");
+        assertThat(e.at("/egress/records/0/bytesDown").asLong()).isEqualTo(4_000);
+        assertThat(e.at("/egress/records/1/verdict").asText()).isEqualTo("denied");
+        assertThat(e.at("/egress/records/1/end").asText()).isEqualTo("refused");
+        assertThat(e.at("/egress/records/1/detail").asText()).isEqualTo("not in the allowlist; sent ****");
+        JsonNode d = e.at("/runtimeDenials/0");
+        assertThat(e.get("runtimeDenials")).hasSize(1);
+        assertThat(d.get("kind").asText()).isEqualTo("egress");
+        assertThat(d.get("subject").asText()).isEqualTo("evil.test:80");
+        assertThat(d.get("ruleId").asText()).isEqualTo(EgressRules.NOT_ALLOWED);
+        assertThat(e.get("unauthorizedAttempts").asLong()).isEqualTo(1);
+        assertThat(e.get("terminationReason").asText()).isEqualTo("agent failed: it printed ****");
+        assertThat(e.at("/agentMetadata/data/agent").asText()).isEqualTo("a ****");
+        assertThat(e.at("/agentMetadata/data").has("****")).isTrue();
+
+        try (var files = Files.walk(bundle)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(secret);
+            }
+        }
+        VerificationReport v = BundleVerifier.verify(bundle, null, catalog);
+        assertThat(v.valid()).as(v.problems().toString()).isTrue();
     }
 }
