@@ -8,6 +8,7 @@ import io.jenkins.plugins.agentgate.core.profile.CatalogParser;
 import io.jenkins.plugins.agentgate.core.profile.DefaultCatalog;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.run.GovernedRun;
+import io.jenkins.plugins.agentgate.core.run.LeaseCredentialBinder;
 import io.jenkins.plugins.agentgate.core.run.RunInput;
 import io.jenkins.plugins.agentgate.core.run.RunOutcome;
 import io.jenkins.plugins.agentgate.core.sandbox.DockerSandbox;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,7 +80,7 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
             Map<String, String> env = fields.model() == null ? Map.of() : Map.of("AGENTGATE_MODEL", fields.model());
             RunOutcome outcome = GovernedRun.builder(new DockerSandbox(new LauncherCommandRunner(new Launcher.LocalLauncher(listener), listener)))
                     .approvals(approval)
-                    .credentials(new LeaseBinder(source, env))
+                    .credentials(new ModelEnvironment(new LeaseCredentialBinder(source, Clock.systemUTC()), env))
                     .evidence(evidence.recorder(evidenceDir))
                     .listener((phase, message) -> log.println("[agentRun] " + phase.name().toLowerCase(Locale.ROOT).replace('_', '-')
                             + ": " + message))

@@ -91,9 +91,9 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
         if (plan != null) {
             ApprovalEngine engine = ApprovalEngines.current();
             ApprovalQuestion question = ApprovalQuestion.of(plan, fields);
-            String digest = engine.digest(question);
+            String digest = engine.digest(plan, question);
             AgentApprovalAction approvals = run.getAction(AgentApprovalAction.class);
-            ApprovalVerdict verdict = engine.evaluate(plan.effective().approval(), question,
+            ApprovalVerdict verdict = engine.evaluate(plan, planned.catalog().templates(), question, task,
                     approvals == null ? List.of() : approvals.ledger(), Instant.now(), ApprovalEngines.ids(JENKINS));
             if (approvals != null) {
                 approvalRequestId = approvals.getRecords().stream().filter(r -> r.getDigest().equals(digest))
