@@ -34,6 +34,14 @@ public final class CoreApprovalEngine implements ApprovalEngine {
     @Override
     public ApprovalVerdict evaluate(RunPlan plan, List<TaskTemplate> templates, ApprovalQuestion question, String taskText,
                                     List<ApprovalVote> ledger, Instant now, IdMatcher ids) {
+        ApprovalStatus s = status(plan, templates, question, taskText, ledger, now, ids);
+        return new ApprovalVerdict(ApprovalState.valueOf(s.state().name()), s.message(), s.approvers(),
+                s.records().stream().map(ApprovalRecord::format).toList());
+    }
+
+    /** Core's full answer, with every record (for the evidence bundle); {@link #evaluate} is its summary. */
+    public ApprovalStatus status(RunPlan plan, List<TaskTemplate> templates, ApprovalQuestion question, String taskText,
+                                 List<ApprovalVote> ledger, Instant now, IdMatcher ids) {
         io.jenkins.plugins.agentgate.core.approval.ApprovalEngine engine =
                 new io.jenkins.plugins.agentgate.core.approval.ApprovalEngine(ids::userKey, ids::groupKey, GroupDirectory.ASSERTED);
         ApprovalRequest request = request(plan, question, now);
@@ -52,10 +60,8 @@ public final class CoreApprovalEngine implements ApprovalEngine {
             }
             entries.add(e);
         }
-        ApprovalStatus s = engine.evaluate(plan.effective().approval(), templates, request,
+        return engine.evaluate(plan.effective().approval(), templates, request,
                 taskText == null ? TaskFacts.none() : TaskFacts.prompt(taskText), entries, now);
-        return new ApprovalVerdict(ApprovalState.valueOf(s.state().name()), s.message(), s.approvers(),
-                s.records().stream().map(ApprovalRecord::format).toList());
     }
 
     /** A vote as core's ledger holds it; null for a vote whose time or digest cannot be read (it never counts). */

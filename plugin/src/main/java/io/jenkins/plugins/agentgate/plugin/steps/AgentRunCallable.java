@@ -95,7 +95,7 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
             }
             Map<String, String> env = fields.model() == null ? Map.of() : Map.of("AGENTGATE_MODEL", fields.model());
             RunOutcome outcome = GovernedRun.builder(new DockerSandbox(new LauncherCommandRunner(new Launcher.LocalLauncher(listener), listener)))
-                    .approvals(approval)
+                    .approvals(ctx -> approval.check(ctx, catalog.templates()))
                     .credentials(new ModelEnvironment(new LeaseCredentialBinder(source, Clock.systemUTC()), env))
                     .evidence(evidence.recorder(evidenceDir, fields.taskText(), fields.model(), catalog, version, signer))
                     .listener((phase, message) -> log.println("[agentRun] " + phase.name().toLowerCase(Locale.ROOT).replace('_', '-')

@@ -24,6 +24,9 @@ import io.jenkins.plugins.agentgate.plugin.approval.ApprovalQuestion;
 import io.jenkins.plugins.agentgate.plugin.approval.ApprovalRecord;
 import io.jenkins.plugins.agentgate.plugin.approval.ApprovalState;
 import io.jenkins.plugins.agentgate.plugin.approval.ApprovalVerdict;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalVote;
+import io.jenkins.plugins.agentgate.plugin.approval.IdKeys;
+import io.jenkins.plugins.agentgate.plugin.approval.IdMatcher;
 import io.jenkins.plugins.agentgate.plugin.request.RequestFields;
 import io.jenkins.plugins.agentgate.plugin.request.RequestPlanner;
 import io.jenkins.plugins.agentgate.plugin.request.Requester;
@@ -98,8 +101,10 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
             ApprovalQuestion question = ApprovalQuestion.of(plan, fields);
             String digest = engine.digest(plan, question);
             AgentApprovalAction approvals = run.getAction(AgentApprovalAction.class);
-            ApprovalVerdict verdict = engine.evaluate(plan, planned.catalog().templates(), question, task,
-                    approvals == null ? List.of() : approvals.ledger(), Instant.now(), ApprovalEngines.ids(JENKINS));
+            List<ApprovalVote> votes = approvals == null ? List.of() : approvals.ledger();
+            Instant now = Instant.now();
+            IdMatcher ids = ApprovalEngines.ids(JENKINS);
+            ApprovalVerdict verdict = engine.evaluate(plan, planned.catalog().templates(), question, task, votes, now, ids);
             if (approvals != null) {
                 approvalRequestId = approvals.getRecords().stream().filter(r -> r.getDigest().equals(digest))
                         .map(ApprovalRecord::getId).reduce((a, b) -> b).orElse(null);
@@ -107,7 +112,7 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
             boolean granted = verdict.state() == ApprovalState.APPROVED;
             approval = new PreApproval(granted, granted ? verdict.reason()
                     : verdict.state().name().toLowerCase(Locale.ROOT) + ": " + verdict.reason(), verdict.approvers(),
-                    plan.policyHash(), promptSha);
+                    plan.policyHash(), promptSha, question, votes, now.toString(), IdKeys.of(ids, plan, votes));
             if (granted) {
                 resolve(run, plan, secrets);
             }
