@@ -22,6 +22,7 @@ import hudson.model.Descriptor;
 import hudson.util.ComboBoxModel;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.agentgate.core.approval.LedgerEntry;
 import jenkins.model.Jenkins;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
@@ -96,9 +97,10 @@ class PluginArchitectureTest {
     static final ArchRule DECISIONS_ARE_NOT_FABRICATED = noClasses()
             .should().callConstructorWhere(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(
                     JavaClass.Predicates.resideInAnyPackage(CORE + ".policy..", CORE + ".approval..")
-                            .and(DescribedPredicate.not(JavaClass.Predicates.simpleNameEndingWith("Engine"))))))
+                            .and(DescribedPredicate.not(JavaClass.Predicates.simpleNameEndingWith("Engine")))
+                            .and(DescribedPredicate.not(JavaClass.Predicates.equivalentTo(LedgerEntry.class))))))
             .because("verdicts, plans and approval states come out of core's engines (which the plugin may create),"
-                    + " never out of the plugin");
+                    + " never out of the plugin; a LedgerEntry is an input (a vote as Jenkins authenticated it), not a verdict");
 
     @ArchTest
     static final ArchRule RULE_INTERNALS_STAY_IN_CORE = noClasses()

@@ -22,6 +22,15 @@ public final class EvidenceSigner {
         return new EvidenceSigner(k, PemKeys.publicOf(k));
     }
 
+    /**
+     * Reads a PKCS#8 PEM private key held in memory, so a key from a credentials store never touches a disk;
+     * {@code where} names its source in errors (never the key itself).
+     */
+    public static EvidenceSigner fromPemText(String pem, String where) throws IOException {
+        PrivateKey k = PemKeys.parsePrivate(pem, where);
+        return new EvidenceSigner(k, PemKeys.publicOf(k));
+    }
+
     public String algorithm() {
         return PemKeys.algorithm(key);
     }

@@ -39,7 +39,15 @@ public final class PemKeys {
     private PemKeys() {}
 
     public static PrivateKey readPrivate(Path pem) throws IOException {
-        byte[] der = block(pem, "PRIVATE KEY");
+        return privateOf(block(pem, "PRIVATE KEY"), pem);
+    }
+
+    /** A PKCS#8 PEM private key held in memory (e.g. resolved from a credentials store); {@code where} names it in errors. */
+    public static PrivateKey parsePrivate(String pemText, String where) throws IOException {
+        return privateOf(blockOf(pemText == null ? "" : pemText, "PRIVATE KEY", where), where);
+    }
+
+    private static PrivateKey privateOf(byte[] der, Object pem) throws IOException {
         for (String alg : new String[] {"Ed25519", "EC"}) {
             try {
                 PrivateKey k = KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));

@@ -127,8 +127,8 @@ public final class AgentApprovalAction implements RunAction2 {
             }
             ApprovalEngine engine = ApprovalEngines.current();
             ApprovalQuestion question = ApprovalQuestion.of(plan, record.fields());
-            record.requestNow(question, engine.digest(question));
-            verdict = engine.evaluate(plan.effective().approval(), question, ledger(), clock.instant(), ApprovalEngines.ids(JENKINS));
+            record.requestNow(question, engine.digest(plan, question));
+            verdict = engine.evaluate(plan, planned.catalog().templates(), question, record.fields().taskText(), ledger(), clock.instant(), ApprovalEngines.ids(JENKINS));
         } catch (AbortException e) {
             // The catalog in force is broken: nothing can be approved until the admins fix it.
             verdict = new ApprovalVerdict(ApprovalState.PENDING, e.getMessage(), List.of());

@@ -81,7 +81,7 @@ public final class AgentApproveExecution extends AbstractStepExecutionImpl {
         Instant now = AgentApprovalAction.clock.instant();
         deadlineMillis = now.plus(wait).toEpochMilli();
         AgentApprovalAction action = AgentApprovalAction.of(run);
-        ApprovalRecord record = new ApprovalRecord(requestId, fields, question, engine.digest(question), now.toString(),
+        ApprovalRecord record = new ApprovalRecord(requestId, fields, question, engine.digest(plan, question), now.toString(),
                 Instant.ofEpochMilli(deadlineMillis).toString());
         action.add(record);
         ApprovalVerdict verdict = action.evaluate(record);

@@ -8,16 +8,16 @@ import jenkins.model.IdStrategy;
 /** Finds the installed {@link ApprovalEngine} and the realm's id comparison. */
 public final class ApprovalEngines {
 
-    private static final ApprovalEngine NOT_CONNECTED = new NotConnectedApprovalEngine();
+    private static final ApprovalEngine CORE = new CoreApprovalEngine();
 
     private ApprovalEngines() {
     }
 
-    /** The first installed engine (by ordinal), or the fail-closed {@link NotConnectedApprovalEngine}. */
+    /** The first installed engine (by ordinal); {@link CoreApprovalEngine} when none is registered. */
     @NonNull
     public static ApprovalEngine current() {
         ExtensionList<ApprovalEngine> all = ExtensionList.lookup(ApprovalEngine.class);
-        return all.isEmpty() ? NOT_CONNECTED : all.get(0);
+        return all.isEmpty() ? CORE : all.get(0);
     }
 
     /** The security realm's id strategies as an {@link IdMatcher}. */
@@ -27,13 +27,13 @@ public final class ApprovalEngines {
         IdStrategy groups = jenkins.groupIdStrategy();
         return new IdMatcher() {
             @Override
-            public boolean sameUser(String a, String b) {
-                return a != null && b != null && users.equals(a, b);
+            public String userKey(String id) {
+                return users.keyFor(id);
             }
 
             @Override
-            public boolean sameGroup(String a, String b) {
-                return a != null && b != null && groups.equals(a, b);
+            public String groupKey(String id) {
+                return groups.keyFor(id);
             }
         };
     }

@@ -1,8 +1,11 @@
 package io.jenkins.plugins.agentgate.plugin.approval;
 
-/** How user ids and group names compare: the security realm's id strategies, handed to the engine. */
+/**
+ * How user ids and group names compare: the security realm's id strategies, handed to the engine. Two ids name
+ * the same principal exactly when their keys are equal.
+ */
 public interface IdMatcher {
-    boolean sameUser(String a, String b);
+    String userKey(String id);
 
-    boolean sameGroup(String a, String b);
+    String groupKey(String id);
 }

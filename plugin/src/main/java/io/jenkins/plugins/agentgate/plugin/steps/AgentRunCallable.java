@@ -3,11 +3,13 @@ package io.jenkins.plugins.agentgate.plugin.steps;
 import hudson.Launcher;
 import hudson.model.TaskListener;
 import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.agentgate.core.evidence.EvidenceSigner;
 import io.jenkins.plugins.agentgate.core.profile.CatalogException;
 import io.jenkins.plugins.agentgate.core.profile.CatalogParser;
 import io.jenkins.plugins.agentgate.core.profile.DefaultCatalog;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.run.GovernedRun;
+import io.jenkins.plugins.agentgate.core.run.LeaseCredentialBinder;
 import io.jenkins.plugins.agentgate.core.run.RunInput;
 import io.jenkins.plugins.agentgate.core.run.RunOutcome;
 import io.jenkins.plugins.agentgate.core.sandbox.DockerSandbox;
@@ -17,8 +19,11 @@ import io.jenkins.plugins.agentgate.plugin.request.RequestFields;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +38,8 @@ import jenkins.MasterToSlaveFileCallable;
  *
  * <p>Secret values travel in {@link #secrets} over the remoting channel only (never to disk, never into
  * {@code build.xml} or {@code program.dat}: this object is not part of the step's saved state) and are
- * wiped when the run ends.
+ * wiped when the run ends. The evidence signing key (the admins' PKCS#8 PEM, when configured) travels the same
+ * way and is wiped the same way: core's evidence library signs inside the bundle writer, on the agent.
  */
 final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
 
@@ -48,9 +54,13 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
     private final String evidenceRoot;
     private final String scratch;
     private final AgentEvidence evidence;
+    private final String version;
+    private final String signingKeyId;
+    private final byte[] signingKey;
 
     AgentRunCallable(RequestFields fields, String catalogYaml, List<String> command, TaskListener listener, PreApproval approval,
-                     Map<String, byte[]> secrets, String evidenceRoot, String scratch, AgentEvidence evidence) {
+                     Map<String, byte[]> secrets, String evidenceRoot, String scratch, AgentEvidence evidence, String version,
+                     String signingKeyId, byte[] signingKey) {
         this.fields = fields;
         this.catalogYaml = catalogYaml;
         this.command = List.copyOf(command);
@@ -60,6 +70,9 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
         this.evidenceRoot = evidenceRoot;
         this.scratch = scratch;
         this.evidence = evidence;
+        this.version = version;
+        this.signingKeyId = signingKeyId;
+        this.signingKey = signingKey == null ? null : signingKey.clone();
     }
 
     @Override
@@ -75,11 +88,16 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
             PrintStream log = listener.getLogger();
             Path scratchDir = Files.createDirectories(Path.of(scratch));
             Path evidenceDir = Files.createDirectories(Path.of(evidenceRoot));
+            EvidenceSigner signer = null;
+            if (signingKey != null) {
+                // The key lives in memory only, for this run, and is wiped in the finally block below.
+                signer = EvidenceSigner.fromPemText(new String(signingKey, StandardCharsets.US_ASCII), "credential " + signingKeyId);
+            }
             Map<String, String> env = fields.model() == null ? Map.of() : Map.of("AGENTGATE_MODEL", fields.model());
             RunOutcome outcome = GovernedRun.builder(new DockerSandbox(new LauncherCommandRunner(new Launcher.LocalLauncher(listener), listener)))
-                    .approvals(approval)
-                    .credentials(new LeaseBinder(source, env))
-                    .evidence(evidence.recorder(evidenceDir))
+                    .approvals(ctx -> approval.check(ctx, catalog.templates()))
+                    .credentials(new ModelEnvironment(new LeaseCredentialBinder(source, Clock.systemUTC()), env))
+                    .evidence(evidence.recorder(evidenceDir, fields.taskText(), fields.model(), catalog, version, signer))
                     .listener((phase, message) -> log.println("[agentRun] " + phase.name().toLowerCase(Locale.ROOT).replace('_', '-')
                             + ": " + message))
                     .scratch(scratchDir)
@@ -89,6 +107,9 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
             return AgentRunReport.of(outcome);
         } finally {
             source.wipe();
+            if (signingKey != null) {
+                Arrays.fill(signingKey, (byte) 0);
+            }
         }
     }
 

@@ -1,11 +1,15 @@
 package io.jenkins.plugins.agentgate.plugin.steps;
 
+import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.common.StandardCredentials;
 import hudson.AbortException;
 import hudson.FilePath;
 import hudson.Launcher;
+import hudson.PluginWrapper;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import hudson.security.ACL;
 import hudson.slaves.WorkspaceList;
 import io.jenkins.plugins.agentgate.core.json.Digests;
 import io.jenkins.plugins.agentgate.core.policy.CredentialGrant;
@@ -13,12 +17,16 @@ import io.jenkins.plugins.agentgate.core.policy.RunPlan;
 import io.jenkins.plugins.agentgate.core.run.RunStatus;
 import io.jenkins.plugins.agentgate.plugin.JenkinsFacade;
 import io.jenkins.plugins.agentgate.plugin.approval.AgentApprovalAction;
+import io.jenkins.plugins.agentgate.plugin.config.AgentGateConfiguration;
 import io.jenkins.plugins.agentgate.plugin.approval.ApprovalEngine;
 import io.jenkins.plugins.agentgate.plugin.approval.ApprovalEngines;
 import io.jenkins.plugins.agentgate.plugin.approval.ApprovalQuestion;
 import io.jenkins.plugins.agentgate.plugin.approval.ApprovalRecord;
 import io.jenkins.plugins.agentgate.plugin.approval.ApprovalState;
 import io.jenkins.plugins.agentgate.plugin.approval.ApprovalVerdict;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalVote;
+import io.jenkins.plugins.agentgate.plugin.approval.IdKeys;
+import io.jenkins.plugins.agentgate.plugin.approval.IdMatcher;
 import io.jenkins.plugins.agentgate.plugin.request.RequestFields;
 import io.jenkins.plugins.agentgate.plugin.request.RequestPlanner;
 import io.jenkins.plugins.agentgate.plugin.request.Requester;
@@ -91,10 +99,12 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
         if (plan != null) {
             ApprovalEngine engine = ApprovalEngines.current();
             ApprovalQuestion question = ApprovalQuestion.of(plan, fields);
-            String digest = engine.digest(question);
+            String digest = engine.digest(plan, question);
             AgentApprovalAction approvals = run.getAction(AgentApprovalAction.class);
-            ApprovalVerdict verdict = engine.evaluate(plan.effective().approval(), question,
-                    approvals == null ? List.of() : approvals.ledger(), Instant.now(), ApprovalEngines.ids(JENKINS));
+            List<ApprovalVote> votes = approvals == null ? List.of() : approvals.ledger();
+            Instant now = Instant.now();
+            IdMatcher ids = ApprovalEngines.ids(JENKINS);
+            ApprovalVerdict verdict = engine.evaluate(plan, planned.catalog().templates(), question, task, votes, now, ids);
             if (approvals != null) {
                 approvalRequestId = approvals.getRecords().stream().filter(r -> r.getDigest().equals(digest))
                         .map(ApprovalRecord::getId).reduce((a, b) -> b).orElse(null);
@@ -102,7 +112,7 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
             boolean granted = verdict.state() == ApprovalState.APPROVED;
             approval = new PreApproval(granted, granted ? verdict.reason()
                     : verdict.state().name().toLowerCase(Locale.ROOT) + ": " + verdict.reason(), verdict.approvers(),
-                    plan.policyHash(), promptSha);
+                    plan.policyHash(), promptSha, question, votes, now.toString(), IdKeys.of(ids, plan, votes));
             if (granted) {
                 resolve(run, plan, secrets);
             }
@@ -114,12 +124,18 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
         }
         FilePath evidenceRoot = temp.child("agentgate-evidence");
         AgentRunReport report;
+        String keyId = AgentGateConfiguration.get().getSigningKeyCredentialsId();
+        byte[] signingKey = keyId == null ? null : signingKey(keyId);
         try {
             report = workspace.act(new AgentRunCallable(fields, AgentRunCallable.catalogYaml(), step.getCommand(), listener, approval,
-                    secrets, evidenceRoot.getRemote(), temp.child("agentgate-scratch").getRemote(), AgentEvidence.current()));
+                    secrets, evidenceRoot.getRemote(), temp.child("agentgate-scratch").getRemote(), AgentEvidence.current(),
+                    version(), keyId, signingKey));
         } finally {
             secrets.values().forEach(v -> Arrays.fill(v, (byte) 0));
             secrets.clear();
+            if (signingKey != null) {
+                Arrays.fill(signingKey, (byte) 0);
+            }
         }
 
         List<String> artifacts = archive(run, launcher, listener, evidenceRoot, report.evidenceDir());
@@ -166,6 +182,30 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
             }
             throw new AbortException(Messages.AgentRunStep_NoSuchCredential(grant.id()));
         }
+    }
+
+    /**
+     * The evidence signing key's PEM bytes. Looked up at the root only (as the admins' form lists it), so a folder
+     * credential with the same id cannot stand in for the admins' key.
+     */
+    private static byte[] signingKey(String id) throws IOException {
+        StandardCredentials c = CredentialsMatchers.firstOrNull(CredentialsProvider.lookupCredentialsInItemGroup(
+                StandardCredentials.class, JENKINS.jenkins(), ACL.SYSTEM2, List.of()), CredentialsMatchers.withId(id));
+        if (c instanceof StringCredentials text) {
+            return text.getSecret().getPlainText().getBytes(StandardCharsets.US_ASCII);
+        }
+        if (c instanceof FileCredentials file) {
+            try (InputStream in = file.getContent()) {
+                return in.readAllBytes();
+            }
+        }
+        throw new AbortException(Messages.AgentRunStep_NoSigningKey(id));
+    }
+
+    /** The plugin's version, recorded in the evidence as the toolchain's Agent Gate version. */
+    private static String version() {
+        PluginWrapper p = JENKINS.jenkins().getPluginManager().whichPlugin(AgentRunStep.class);
+        return p == null ? "development" : p.getVersion();
     }
 
     /** Archives the run's evidence directory as {@code agentgate/<runId>/…} and removes it from the agent. */

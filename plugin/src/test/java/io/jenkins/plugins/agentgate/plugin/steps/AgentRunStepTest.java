@@ -93,8 +93,9 @@ class AgentRunStepTest {
         AgentRunAction a = b.getAction(AgentRunAction.class);
         assertThat(a.getStatus()).isEqualTo("denied");
         assertThat(a.getDecisions()).anyMatch(d -> d.contains("rm"));
-        assertThat(a.getEvidence()).singleElement().asString().startsWith("agentgate/").endsWith("/summary.json");
-        assertThat(artifact(b, a.getEvidence().get(0))).contains("\"status\" : \"denied\"").contains(a.getRunId());
+        String record = a.getEvidence().stream().filter(e -> e.endsWith("/evidence.json")).findFirst().orElseThrow();
+        assertThat(record).startsWith("agentgate/" + a.getRunId() + "/");
+        assertThat(artifact(b, record)).contains(a.getRunId()).containsIgnoringCase("denied");
     }
 
     @Test
@@ -134,7 +135,8 @@ class AgentRunStepTest {
             assertThat(a.getExecutionClass()).isEqualTo(cls);
             assertThat(a.getProfile()).isEqualTo("t-" + cls);
             assertThat(a.getPolicyHash()).startsWith("sha256:");
-            assertThat(artifact(b, a.getEvidence().get(0))).contains("\"status\" : \"succeeded\"").contains(a.getPolicyHash());
+            String record = a.getEvidence().stream().filter(e -> e.endsWith("/evidence.json")).findFirst().orElseThrow();
+            assertThat(artifact(b, record)).contains(a.getRunId()).contains(a.getPolicyHash());
         }
     }
 

@@ -10,6 +10,10 @@ import io.jenkins.plugins.agentgate.core.policy.PolicyResult;
 import io.jenkins.plugins.agentgate.core.profile.DefaultCatalog;
 import io.jenkins.plugins.agentgate.core.run.Approval;
 import io.jenkins.plugins.agentgate.core.run.RunContext;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalQuestion;
+import io.jenkins.plugins.agentgate.plugin.approval.ApprovalVote;
+import io.jenkins.plugins.agentgate.plugin.approval.IdKeys;
+import io.jenkins.plugins.agentgate.plugin.approval.IdMatcher;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -19,9 +23,13 @@ import org.junit.jupiter.api.Test;
 class PreApprovalTest {
 
     private static RunContext context(String task) {
-        RunRequest request = RunRequest.builder(ExecutionClass.DRAFT).image("agentgate-test/busybox:1").requester("rita").build();
+        return context(task, ExecutionClass.DRAFT);
+    }
+
+    private static RunContext context(String task, ExecutionClass c) {
+        RunRequest request = RunRequest.builder(c).image("agentgate-test/busybox:1").requester("rita").build();
         PolicyResult result = new PolicyEngine().decide(DefaultCatalog.get(), request);
-        assertThat(result.allowed()).as("the built-in draft profile allows this request: %s", result.denials()).isTrue();
+        assertThat(result.allowed()).as("the built-in profile allows this request: %s", result.denials()).isTrue();
         return new RunContext("r1", request, result, result.plan(), task, Digests.sha256Hex(task), Path.of("/ws"), List.of("true"),
                 Instant.EPOCH);
     }
@@ -51,5 +59,42 @@ class PreApprovalTest {
                 .check(ctx);
         assertThat(a.granted()).isFalse();
         assertThat(a.reason()).isEqualTo("pending: needs one owner approval");
+    }
+
+    private static PreApproval withRecords(RunContext ctx, boolean granted, List<ApprovalVote> votes) {
+        ApprovalQuestion q = new ApprovalQuestion(ctx.plan().executionClass().id(), ctx.plan().effective().id(),
+                ctx.plan().policyHash(), ctx.promptSha256(), null, List.of(), null, "rita");
+        IdMatcher exact = new IdMatcher() {
+            @Override
+            public String userKey(String id) {
+                return id;
+            }
+
+            @Override
+            public String groupKey(String id) {
+                return id;
+            }
+        };
+        return new PreApproval(granted, granted ? "ok" : "pending", List.of(), ctx.plan().policyHash(), ctx.promptSha256(), q, votes,
+                "2026-11-27T12:00:00Z", IdKeys.of(exact, ctx.plan(), votes));
+    }
+
+    @Test
+    void repeatsCoresEvaluationSoTheEvidenceGetsItsRecords() {
+        RunContext ctx = context("do it");
+        Approval a = withRecords(ctx, true, List.of()).check(ctx, List.of());
+        assertThat(a.granted()).isTrue();
+        assertThat(a.status()).isNotNull();
+        assertThat(a.status().records()).extracting(r -> r.event().id()).contains("not-required");
+    }
+
+    @Test
+    void refusesWhenCoreDoesNotRepeatTheControllersApproval() {
+        RunContext ctx = context("do it", ExecutionClass.DELIVERY);
+        ApprovalVote self = new ApprovalVote("rita", List.of(), true, true, "sha256:" + "0".repeat(64), "2026-11-27T11:00:00Z", "");
+        Approval a = withRecords(ctx, true, List.of(self)).check(ctx, List.of());
+        assertThat(a.granted()).isFalse();
+        assertThat(a.reason()).contains("does not hold on the agent");
+        assertThat(a.status().records()).isNotEmpty();
     }
 }
