@@ -12,7 +12,6 @@ import io.jenkins.plugins.agentgate.core.approval.RequestFile;
 import io.jenkins.plugins.agentgate.core.approval.TaskFacts;
 import io.jenkins.plugins.agentgate.core.policy.CredentialGrant;
 import io.jenkins.plugins.agentgate.core.profile.ApprovalRule;
-import io.jenkins.plugins.agentgate.core.profile.CatalogException;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.profile.SandboxProfile;
 import io.jenkins.plugins.agentgate.core.profile.Values;
@@ -101,14 +100,8 @@ final class ApproveCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         ApprovalRule rule;
-        ProfileCatalog cat;
-        try {
-            cat = catalog.load();
-        } catch (CatalogException e) {
-            e.problems().forEach(p -> err.println(p.format()));
-            return ExitCodes.USAGE;
-        } catch (IOException e) {
-            err.println("agentgate: " + e.getMessage());
+        ProfileCatalog cat = catalog.loadOrReport(err);
+        if (cat == null) {
             return ExitCodes.USAGE;
         }
         SandboxProfile classProfile = cat.profileFor(request.executionClass()).orElse(null);

@@ -5,6 +5,7 @@ import io.jenkins.plugins.agentgate.core.profile.CatalogParser;
 import io.jenkins.plugins.agentgate.core.profile.DefaultCatalog;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -39,5 +40,20 @@ public final class CatalogOption {
             throw new java.io.FileNotFoundException("catalog file '" + f + "' does not exist or is not a regular file");
         }
         return CatalogParser.load(f);
+    }
+
+    /**
+     * Loads the catalog in effect, or reports why it cannot be used — every problem as {@code file:line: ...}, or
+     * the read error — and returns null; callers then exit with {@link ExitCodes#USAGE}.
+     */
+    public ProfileCatalog loadOrReport(PrintWriter err) {
+        try {
+            return load();
+        } catch (CatalogException e) {
+            e.problems().forEach(p -> err.println(p.format()));
+        } catch (IOException e) {
+            err.println("agentgate: " + e.getMessage());
+        }
+        return null;
     }
 }

@@ -87,14 +87,8 @@ final class PolicyCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            ProfileCatalog c;
-            try {
-                c = catalog.load();
-            } catch (CatalogException e) {
-                e.problems().forEach(p -> err.println(p.format()));
-                return ExitCodes.USAGE;
-            } catch (IOException e) {
-                err.println("agentgate: " + e.getMessage());
+            ProfileCatalog c = catalog.loadOrReport(err);
+            if (c == null) {
                 return ExitCodes.USAGE;
             }
             SandboxProfile p = c.profileFor(executionClass).orElse(null);

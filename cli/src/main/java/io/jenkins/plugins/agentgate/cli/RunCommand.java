@@ -9,7 +9,6 @@ import io.jenkins.plugins.agentgate.core.execution.RunRequest;
 import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
 import io.jenkins.plugins.agentgate.core.egress.EgressConfig;
 import io.jenkins.plugins.agentgate.core.egress.EgressRecord;
-import io.jenkins.plugins.agentgate.core.profile.CatalogException;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.profile.Values;
 import io.jenkins.plugins.agentgate.core.run.BundleEvidenceRecorder;
@@ -202,14 +201,9 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return usage(err, "--artifact: " + e.getMessage());
         }
-        ProfileCatalog c;
-        try {
-            c = catalog.load();
-        } catch (CatalogException e) {
-            e.problems().forEach(p -> err.println(p.format()));
+        ProfileCatalog c = catalog.loadOrReport(err);
+        if (c == null) {
             return ExitCodes.USAGE;
-        } catch (IOException e) {
-            return usage(err, e.getMessage());
         }
         CliSecretSource secrets;
         try {
