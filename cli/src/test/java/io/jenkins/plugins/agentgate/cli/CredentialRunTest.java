@@ -165,6 +165,7 @@ class CredentialRunTest {
                 printf %s "$s" > /workspace/leak.txt
                 printf %s "$s" > /tmp/leak.txt
                 echo "file:$(cat /tmp/leak.txt)"
+                sleep 1  # stdout and stderr are masked and copied by separate threads: keep their lines apart
                 echo "err:$s" >&2
                 echo '{"token":"'"$s"'"}' >&2
                 sleep 3
