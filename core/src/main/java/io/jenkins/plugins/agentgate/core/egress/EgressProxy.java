@@ -187,7 +187,6 @@ public final class EgressProxy implements AutoCloseable {
         return !closed.get();
     }
 
-    /** The records so far (complete once {@link #close()} has returned), in completion order. */
     /**
      * Every attempt so far, in the order the attempts were made (records are appended when an attempt ends,
      * so a short later attempt may finish before a long earlier one).
@@ -199,12 +198,11 @@ public final class EgressProxy implements AutoCloseable {
     }
 
     public EgressSummary summary() {
-        List<String> denied;
+        // one lock for every counter, so a summary never shows an attempt counted but its record not yet kept
         synchronized (records) {
-            denied = List.copyOf(deniedDestinations);
+            return new EgressSummary(attempts.get(), allowed.get(), unauthorized.get(), failed.get(), bytesUp.get(),
+                    bytesDown.get(), budgetExhausted, expired, dropped.get(), List.copyOf(deniedDestinations));
         }
-        return new EgressSummary(attempts.get(), allowed.get(), unauthorized.get(), failed.get(), bytesUp.get(),
-                bytesDown.get(), budgetExhausted, expired, dropped.get(), denied);
     }
 
     /** Stops accepting, cuts every open connection, ends every thread and deletes the run directory. */
@@ -352,15 +350,15 @@ public final class EgressProxy implements AutoCloseable {
     }
 
     void record(EgressRecord r) {
-        attempts.incrementAndGet();
-        switch (r.verdict()) {
-            case ALLOWED -> allowed.incrementAndGet();
-            case DENIED -> unauthorized.incrementAndGet();
-            case FAILED -> failed.incrementAndGet();
-        }
-        bytesUp.addAndGet(r.bytesUp());
-        bytesDown.addAndGet(r.bytesDown());
         synchronized (records) {
+            attempts.incrementAndGet();
+            switch (r.verdict()) {
+                case ALLOWED -> allowed.incrementAndGet();
+                case DENIED -> unauthorized.incrementAndGet();
+                case FAILED -> failed.incrementAndGet();
+            }
+            bytesUp.addAndGet(r.bytesUp());
+            bytesDown.addAndGet(r.bytesDown());
             if (r.verdict() == EgressVerdict.DENIED && !r.host().isEmpty()
                     && deniedDestinations.size() < MAX_DENIED_DESTINATIONS) {
                 deniedDestinations.add(r.host() + ":" + r.port());
