@@ -25,21 +25,54 @@ import picocli.CommandLine.Command;
 public final class AgentGateCli {
 
     public static void main(String[] args) {
+        Warmup.startFor(args);
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
     /** Runs the CLI with the given streams; tests call this instead of spawning a JVM. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
     }
 
+    /** The full command tree: every subcommand of the {@code subcommands} list above. */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new AgentGateCli());
+        return configure(new CommandLine(new AgentGateCli()));
+    }
+
+    /**
+     * The command tree for these arguments. When the first argument names a subcommand, only that subcommand's
+     * model is built (under a parent with the same name and options): picocli builds each model by reflection,
+     * and building all of them is a measurable part of a short run's start-up. Parsing is the same, because the
+     * arguments after a subcommand's name belong to it alone; anything else gets the full tree.
+     */
+    static CommandLine commandLine(String... args) {
+        if (args.length > 0) {
+            for (Class<?> sub : AgentGateCli.class.getAnnotation(Command.class).subcommands()) {
+                Command c = sub.getAnnotation(Command.class);
+                if (c != null && c.name().equals(args[0])) {
+                    CommandLine cl = new CommandLine(new Parent());
+                    cl.addSubcommand(sub);
+                    return configure(cl);
+                }
+            }
+        }
+        return commandLine();
+    }
+
+    /** The top level as {@link #commandLine(String...)} uses it for a single subcommand: same name and options. */
+    @Command(name = "agentgate", mixinStandardHelpOptions = true, versionProvider = AgentGateCli.Version.class)
+    static final class Parent {
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         // The agent's own options after COMMAND (e.g. `codex exec --json`) are its arguments, never ours.
-        cl.getSubcommands().get("run").setStopAtPositional(true);
+        CommandLine run = cl.getSubcommands().get("run");
+        if (run != null) {
+            run.setStopAtPositional(true);
+        }
         cl.setExitCodeExceptionMapper(t -> ExitCodes.RUNTIME_ERROR);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();

@@ -243,6 +243,7 @@ final class RunCommand implements Callable<Integer> {
                     .listener((phase, message) -> {
                         progress(err, phase, message, t0);
                         if (phase == RunPhase.AGENT_RUNNING) {
+                            Warmup.startEvidence(); // the evidence is written after the agent; the JVM idles meanwhile
                             Instant started = Instant.now();
                             ticker.scheduleAtFixedRate(() -> progress(err, RunPhase.AGENT_RUNNING,
                                     "still running, " + Duration.between(started, Instant.now()).toSeconds() + " s elapsed", t0),
