@@ -3,6 +3,8 @@
 # command with the same hardening flags and mounts, interleaved (alternating which goes first) in one run.
 #   bench/run-vs-docker.sh [PAIRS]      (default 15; at least 10)
 # Prints every pair, the medians and the median ratio (target: 1.10x or less; see docs/performance.md).
+# Before/after a change on a shared machine: AGENTGATE_BASELINE=DIR (another checkout with its jar built) adds
+# DIR's `agentgate run` to every round, in rotating order, and prints the median of the per-round differences.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs="${1:-15}"
@@ -36,19 +38,44 @@ ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(( (e - s) / 100
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # Train the AppCDS archive the launcher uses (class loading dominates a short JVM's start-up).
-if [[ ! -f "$jsa" || "$jar" -nt "$jsa" ]]; then
-  rm -f "$jsa"
-  java -XX:ArchiveClassesAtExit="$jsa" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off \
-    -jar "$jar" run --class draft --task "$work/task.md" --workspace "$ws" --image "$image" -- true >/dev/null 2>&1 || true
+train() {   # ROOT
+  local jar="$1/cli/target/agentgate.jar" jsa="$1/cli/target/agentgate.jsa"
+  if [[ ! -f "$jsa" || "$jar" -nt "$jsa" ]]; then
+    rm -f "$jsa"
+    java -XX:ArchiveClassesAtExit="$jsa" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:cds=off -Xlog:cds+dynamic=off \
+      -jar "$jar" run --class draft --task "$work/task.md" --workspace "$ws" --image "$image" -- true >/dev/null 2>&1 || true
+  fi
+}
+train .
+base="${AGENTGATE_BASELINE:-}"
+if [[ -n "$base" ]]; then
+  [[ -f "$base/cli/target/agentgate.jar" && -x "$base/bin/agentgate" ]] \
+    || { echo "run-vs-docker.sh: AGENTGATE_BASELINE=$base has no bin/agentgate and cli/target/agentgate.jar" >&2; exit 2; }
+  train "$base"
+  agb() { "$base/bin/agentgate" run --class draft --task "$work/task.md" --workspace "$ws" --evidence-dir "$work/evidence" --image "$image" -- true >/dev/null 2>&1; }
+  agb
 fi
 
 ag; raw   # warm-up: page cache, image layers, JIT-less paths
-echo "pair  docker-run-ms  agentgate-run-ms  ratio"
+echo "pair  docker-run-ms  agentgate-run-ms  ratio${base:+  baseline-run-ms  change-ms}"
 : > "$work/times"
 for i in $(seq 1 "$pairs"); do
-  if (( i % 2 )); then r=$(ms raw); a=$(ms ag); else a=$(ms ag); r=$(ms raw); fi
+  if [[ -z "$base" ]]; then
+    if (( i % 2 )); then r=$(ms raw); a=$(ms ag); else a=$(ms ag); r=$(ms raw); fi
+  else
+    case $(( i % 3 )) in
+      1) r=$(ms raw); a=$(ms ag); b=$(ms agb) ;;
+      2) a=$(ms ag); b=$(ms agb); r=$(ms raw) ;;
+      0) b=$(ms agb); r=$(ms raw); a=$(ms ag) ;;
+    esac
+  fi
   ratio=$(awk -v a="$a" -v r="$r" 'BEGIN {printf "%.2f", a / r}')
-  printf "%4d  %13d  %16d  %5s\n" "$i" "$r" "$a" "$ratio"
+  if [[ -z "$base" ]]; then
+    printf "%4d  %13d  %16d  %5s\n" "$i" "$r" "$a" "$ratio"
+  else
+    printf "%4d  %13d  %16d  %5s  %15d  %9d\n" "$i" "$r" "$a" "$ratio" "$b" $(( a - b ))
+    echo "$b $(( a - b ))" >> "$work/baseline"
+  fi
   echo "$r $a $ratio" >> "$work/times"
 done
 ver() { bin/agentgate --version >/dev/null; }
@@ -61,4 +88,8 @@ echo "median agentgate run:     ${ma} ms"
 echo "median of pair ratios:    ${mratio}x   (target <= 1.10x)"
 echo "ratio of medians:         $(awk -v a="$ma" -v r="$mr" 'BEGIN {printf "%.2f", a / r}')x"
 echo "agentgate --version (JVM start-up alone, median of 5): ${jvm} ms"
+if [[ -n "$base" ]]; then
+  echo "median baseline run:      $(awk '{print $1}' "$work/baseline" | median) ms   ($base)"
+  echo "median change per round:  $(awk '{print $2}' "$work/baseline" | median) ms   (this checkout minus baseline)"
+fi
 echo "host: $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg), docker $(docker version --format '{{.Server.Version}}'), $(java -version 2>&1 | head -1)"
