@@ -1,5 +1,6 @@
 package io.jenkins.plugins.agentgate.cli;
 
+import io.jenkins.plugins.agentgate.core.approval.ApprovalRequest;
 import io.jenkins.plugins.agentgate.core.evidence.Dsse;
 import io.jenkins.plugins.agentgate.core.evidence.EvidenceRecord;
 import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
@@ -8,6 +9,7 @@ import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
 import io.jenkins.plugins.agentgate.core.policy.PolicyEngine;
 import io.jenkins.plugins.agentgate.core.policy.PolicyResult;
 import io.jenkins.plugins.agentgate.core.profile.DefaultCatalog;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -15,8 +17,8 @@ import java.util.Map;
  * First-use costs off a short run's critical path. A JVM CLI pays, once per process, for loading and initialising
  * Jackson and building its serializers by reflection (the policy hash and the evidence are canonical JSON): ~0.1-0.3 s
  * of a run that otherwise mostly waits on Docker. Two daemon threads take those costs where the main thread would
- * otherwise idle or do unrelated work: the policy part while picocli builds its model and the arguments are parsed,
- * the evidence part while the agent runs. Neither shares state with the run (the engine is pure, the results are
+ * otherwise idle or do unrelated work: the policy and approval-digest part while picocli builds its model and the
+ * arguments are parsed, the evidence part while the agent runs. Neither shares state with the run (the engine is pure, the results are
  * dropped, Jackson's serializer caches are thread-safe); a failure is ignored, the run then pays the cost itself.
  */
 final class Warmup {
@@ -44,7 +46,12 @@ final class Warmup {
             // deciding is pure: nothing is pulled or inspected.
             PolicyResult r = new PolicyEngine().decide(DefaultCatalog.get(),
                     RunRequest.builder(ExecutionClass.DRAFT).image("agentgate/warmup:0").build());
-            return r.allowed() ? r.plan().policyHash() : null;
+            if (!r.allowed()) {
+                return null;
+            }
+            // The approval check digests the request (canonical JSON of its own types) even when none is required.
+            ApprovalRequest.of(r.plan(), ApprovalRequest.promptHashOf("warmup"), null, "warmup", Instant.now()).digest();
+            return r.plan().policyHash();
         } catch (RuntimeException | LinkageError e) {
             return null;
         }
