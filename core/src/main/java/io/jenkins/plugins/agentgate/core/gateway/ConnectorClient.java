@@ -66,7 +66,7 @@ final class ConnectorClient implements AutoCloseable {
     static ConnectorClient start(Connector c, Duration timeout, SecretSource secrets, McpJsonMapper json) throws IOException {
         McpClientTransport transport;
         Map<String, String> env = null;
-        if (c.isCommand()) {
+        if (c.hasCommand()) {
             env = environment(c, secrets);
             ServerParameters params = ServerParameters.builder(c.command().get(0))
                     .args(c.command().subList(1, c.command().size())).env(env).build();
@@ -86,7 +86,7 @@ final class ConnectorClient implements AutoCloseable {
                 .clientInfo(new McpSchema.Implementation("agent-gate-gateway", "1")).build();
         ProcessHandle child = null;
         try {
-            if (c.isCommand()) {
+            if (c.hasCommand()) {
                 synchronized (START_LOCK) {
                     Set<Long> before = childPids();
                     try {

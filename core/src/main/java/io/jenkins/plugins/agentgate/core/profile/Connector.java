@@ -44,9 +44,8 @@ public record Connector(String id, String description, List<String> command, Str
         }
     }
 
-    /** Whether the connector is a command started on the host (else a remote URL). */
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public boolean isCommand() {
+    /** Whether the connector is a command started on the host (else a remote URL). Not a bean getter on purpose. */
+    public boolean hasCommand() {
         return !command.isEmpty();
     }
 }
