@@ -54,6 +54,7 @@ class GovernedRunToolsTest {
             case "version" -> "20.10.24\n";
             case "image inspect" -> "sha256:" + "b".repeat(64) + " []\n";
             case "create" -> "c".repeat(64) + "\n";
+            case "container inspect" -> "exited " + startExit + " false\n";
             default -> "";
         };
         out.write(answer.getBytes(StandardCharsets.UTF_8));
