@@ -195,6 +195,9 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
                 }
             }
         }
+        // The orchestrator hands the gateway's report over in the outcome (GovernedRun's tool gateway seam); a front
+        // that runs the gateway itself gives it through toolCalls().
+        ToolGatewayReport tools = o.tools() != null ? new ToolGatewayReport(o.tools().records(), o.tools().summary()) : this.tools;
         if (tools != null) {
             f.tools(toolEvidence(tools.records(), tools.summary(), mask));
             for (ToolCallRecord c : tools.records()) {
