@@ -314,9 +314,23 @@ class ToolGatewayRunTest {
         assertThat(record).doesNotContain(token);
         JsonNode e = CanonicalJson.mapper().readTree(record);
         assertThat(e.at("/signing/signed").asBoolean()).isTrue();
-        JsonNode toolsEvidence = e.get("tools");
-        assertThat(toolsEvidence).as("evidence tools section in %s", record).isNotNull();
-        assertThat(toolsEvidence.toString()).contains("hidden_tool", "get-env", "write_file", "crash", "token_digest");
+        assertThat(e.at("/tools/summary/calls").asLong()).as(record).isEqualTo(12);
+        assertThat(e.at("/tools/summary/denied").asLong()).isEqualTo(5);
+        assertThat(e.at("/tools/summary/failed").asLong()).isEqualTo(2);
+        List<String> recorded = new ArrayList<>();
+        e.at("/tools/records").forEach(x -> recorded.add(x.get("tool").asText() + " " + x.get("verdict").asText() + " "
+                + x.get("rule").asText()));
+        assertThat(recorded).containsExactly("echo allowed tool.allowed", "get-sum allowed tool.allowed",
+                "read_text_file allowed tool.allowed", "read_text_file denied tool.argument.prefix",
+                "read_text_file denied tool.argument.prefix", "hidden_tool denied tool.not-declared",
+                "get-env denied tool.not-declared", "write_file denied tool.not-declared", "token_digest allowed tool.allowed",
+                "crash failed tool.connector.failed", "echo failed tool.connector.failed", "get-sum allowed tool.allowed");
+        e.at("/tools/records").forEach(x -> assertThat(x.get("argumentsSha256").asText()).matches("[0-9a-f]{64}"));
+        List<String> denials = new ArrayList<>();
+        e.get("runtimeDenials").forEach(d -> denials.add(d.get("kind").asText() + " " + d.get("subject").asText()));
+        assertThat(denials).containsExactly("tool read_text_file", "tool read_text_file", "tool hidden_tool", "tool get-env",
+                "tool write_file");
+        assertThat(e.get("unauthorizedAttempts").asLong()).isEqualTo(5);
         VerificationReport v = BundleVerifier.verify(bundle, PemKeys.readPublic(pub), CatalogParser.parse(catalog.toString(),
                 Files.readString(catalog)));
         assertThat(v.valid()).as(v.problems().toString()).isTrue();
