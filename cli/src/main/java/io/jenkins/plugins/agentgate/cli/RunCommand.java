@@ -9,7 +9,6 @@ import io.jenkins.plugins.agentgate.core.execution.RunRequest;
 import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
 import io.jenkins.plugins.agentgate.core.egress.EgressConfig;
 import io.jenkins.plugins.agentgate.core.egress.EgressRecord;
-import io.jenkins.plugins.agentgate.core.gateway.GatewayConfig;
 import io.jenkins.plugins.agentgate.core.gateway.ToolCallRecord;
 import io.jenkins.plugins.agentgate.core.gateway.ToolVerdict;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
@@ -133,9 +132,6 @@ final class RunCommand implements Callable<Integer> {
      * public addresses only); in-process tests set a fixed resolver through the Java API, never through a flag.
      */
     UnaryOperator<EgressConfig> egressConfig = UnaryOperator.identity();
-
-    /** Adjusts each run's tool gateway config (tests: a short base directory); production keeps the defaults. */
-    UnaryOperator<GatewayConfig> gatewayConfig = UnaryOperator.identity();
 
     @Override
     public Integer call() {
@@ -277,8 +273,8 @@ final class RunCommand implements Callable<Integer> {
                     .egress(new ProxyEgressProvider(cfg -> egressConfig.apply(cfg)
                             .withListener(r -> progress(err, RunPhase.AGENT_RUNNING, egressLine(r), t0))))
                     // Plans with MCP tools only: a per-run gateway, their connectors on this host; each call is a progress line.
-                    .tools(new McpToolGatewayProvider(connectorSecrets, cfg -> gatewayConfig.apply(cfg)
-                            .withListener(r -> progress(err, RunPhase.AGENT_RUNNING, toolLine(r), t0))))
+                    .tools(new McpToolGatewayProvider(connectorSecrets,
+                            cfg -> cfg.withListener(r -> progress(err, RunPhase.AGENT_RUNNING, toolLine(r), t0))))
                     .build()
                     .execute(new RunInput(c, request, text, workspace, command, agentOutput));
         } finally {
