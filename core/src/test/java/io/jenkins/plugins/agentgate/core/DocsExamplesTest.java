@@ -100,6 +100,13 @@ class DocsExamplesTest {
             "profiles: [{id: a, approval: {mode: sometimes}}]",
             "profiles: [{id: a, rollback: maybe}]",
             "apiVersion: agentgate/v9",
+            "connectors: [{id: a}]",
+            "connectors: [{id: a, command: [x], url: 'http://127.0.0.1/mcp'}]",
+            "connectors: [{id: a, url: 'http://127.0.0.1/mcp', credentials: [{id: t, env: T}]}]",
+            "connectors: [{id: a, command: [x], colour: red}]",
+            "connectors: [{id: a, command: [x]}]\nprofiles: [{id: p, tools: [{name: t, connector: a, args: {path: {prefix: [../x]}}}]}]",
+            "connectors: [{id: a, command: [x]}]\nprofiles: [{id: p, tools: [{name: t, connector: a, args: {path: {}}}]}]",
+            "profiles: [{id: p, tools: [{name: t}]}]",
     })
     void schemaRejectsWhatTheParserRejects(String yaml) throws Exception {
         assertThat(schema().validate(yamlToJson(yaml))).as("schema errors").isNotEmpty();

@@ -155,7 +155,8 @@ class ToolGatewayTest {
         try (GatewayHarness h = GatewayHarness.start(config(Duration.ofSeconds(3)), tmp)) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> h.call("crash", Map.of())).isInstanceOf(McpError.class)
-                    .hasMessageContaining("connector 't' failed");
+                    .hasMessageContaining("connector 't' failed")
+                    .satisfies(e -> assertThat(((McpError) e).getJsonRpcError().code()).isEqualTo(McpSchema.ErrorCodes.INTERNAL_ERROR));
             long crashMillis = (System.nanoTime() - start) / 1_000_000;
             assertThat(crashMillis).as("answered within the call timeout (+ slack)").isLessThan(3000 + 2000);
             // The connector is gone: later calls fail too, each within the timeout.
