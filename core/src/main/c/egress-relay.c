@@ -310,7 +310,8 @@ static int bind_loopback(long port) {
     sa.sin_port = htons((unsigned short) port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
-        die("bind 127.0.0.1");
+        fprintf(stderr, "agentgate-egress-relay: bind 127.0.0.1:%ld: %s\n", port, strerror(errno));
+        exit(111);
     }
     if (listen(fd, 128) < 0) {
         die("listen");

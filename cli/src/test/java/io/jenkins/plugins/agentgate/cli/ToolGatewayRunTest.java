@@ -361,7 +361,8 @@ class ToolGatewayRunTest {
             };
             String script = "cd /workspace; wget -q -O - http://api.allowed.test:" + port + "/ > web.txt; "
                     + "node /opt/agentgate-mcp/mcp-client.mjs '" + JSON.writeValueAsString(List.of(Map.of("op", "list"),
-                    call("echo", Map.of("text", "both ways")))) + "' > mcp-out.jsonl; echo \"$HTTP_PROXY $NO_PROXY\" > proxy.txt";
+                    call("echo", Map.of("text", "both ways")))) + "' > mcp-out.jsonl; echo \"$HTTP_PROXY $NO_PROXY\" > proxy.txt; "
+                    + "touch .ready; i=0; while [ ! -f .go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; rm -f .ready .go";
             List<String> inspected = new ArrayList<>();
             JsonNode j = runAndInspect(base(catalog, "--", "sh", "-c", script), names, inspected);
             assertThat(Files.readString(ws.resolve("web.txt"))).isEqualTo("hello-from-upstream\n");
@@ -372,6 +373,17 @@ class ToolGatewayRunTest {
             assertThat(err).contains("network none + egress proxy + tool gateway", "egress: 1 allowed, 0 denied");
             assertThat(j.at("/egress/allowed").asLong()).isEqualTo(1);
             assertThat(j.at("/tools/allowed").asLong()).isEqualTo(1);
+            // one relay process, two pairs; the channel's own relay copy is not mounted
+            assertThat(inspected).hasSize(1);
+            JsonNode c = JSON.readTree(inspected.get(0)).get(0);
+            assertThat(c.at("/HostConfig/NetworkMode").asText()).isEqualTo("none");
+            assertThat(c.at("/Path").asText()).isEqualTo("/.agentgate/egress-relay");
+            assertThat(c.at("/Args").toString()).startsWith("[\"--listen\",\"3128\",\"--socket\",\"/.agentgate/egress/proxy.sock\","
+                    + "\"--listen\",\"3129\",\"--socket\",\"/.agentgate/tools/gateway.sock\",\"--\",");
+            List<String> mounts = new ArrayList<>();
+            c.get("Mounts").forEach(m -> mounts.add(m.get("Destination").asText()));
+            assertThat(mounts).contains("/.agentgate/egress", "/.agentgate/egress-relay", "/.agentgate/tools", "/.agentgate/mcp")
+                    .doesNotContain("/.agentgate/tools-relay");
         } finally {
             upstream.stop(0);
         }
