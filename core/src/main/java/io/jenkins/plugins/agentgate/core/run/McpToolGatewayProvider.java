@@ -7,10 +7,13 @@ import io.jenkins.plugins.agentgate.core.port.SecretSource;
 import io.jenkins.plugins.agentgate.core.sandbox.Mount;
 import io.jenkins.plugins.agentgate.core.sandbox.ToolChannel;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -43,6 +46,9 @@ public final class McpToolGatewayProvider implements ToolGatewayProvider {
     public static final String CONTAINER_SOCKET_DIR = "/.agentgate/tools";
     /** Where the relay appears when no egress relay runs. */
     public static final String CONTAINER_RELAY = "/.agentgate/tools-relay";
+    /** Private directories of runs that died without closing, older than this, are removed before a new one is made. */
+    static final Duration STALE = Duration.ofHours(1);
+    static final String DIR_PREFIX = "agentgate-tools-";
 
     private final SecretSource secrets;
     private final UnaryOperator<GatewayConfig> configure;
@@ -73,10 +79,11 @@ public final class McpToolGatewayProvider implements ToolGatewayProvider {
         GatewayConfig cfg = configure.apply(GatewayConfig.forPlan(ctx.runId(), ctx.plan(), secrets,
                 Path.of(System.getProperty("java.io.tmpdir"))));
         RelayBinary relayBinary = relay.get(); // before anything starts: a missing relay leaves nothing behind
+        reapStale(cfg.runDirectoryParent(), STALE);
         ToolGateway gateway = ToolGateway.start(cfg);
         Path dir = null;
         try {
-            dir = Files.createTempDirectory(cfg.runDirectoryParent(), "agentgate-tools-",
+            dir = Files.createTempDirectory(cfg.runDirectoryParent(), DIR_PREFIX,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path mcp = McpClientConfig.write(dir.resolve("mcp"), McpClientConfig.CONTAINER_PORT);
             Path relayDir = Files.createDirectory(dir.resolve("relay"));
@@ -94,6 +101,33 @@ public final class McpToolGatewayProvider implements ToolGatewayProvider {
             deleteTree(dir);
             throw e;
         }
+    }
+
+    /**
+     * Removes this provider's directories that a process left behind when it died without closing (killed, power loss):
+     * those older than {@code olderThan}. They hold no secret (an MCP client configuration, a relay copy), and a
+     * container still running from one keeps its bind mounts, so age alone is a safe test.
+     *
+     * @return how many were removed
+     */
+    static int reapStale(Path parent, Duration olderThan) {
+        if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        Instant cutoff = Instant.now().minus(olderThan);
+        int removed = 0;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, DIR_PREFIX + "*")) {
+            for (Path d : dirs) {
+                if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)
+                        && Files.getLastModifiedTime(d, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+                    deleteTree(d);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            // a leftover is not this run's problem
+        }
+        return removed;
     }
 
     static void deleteTree(Path dir) {

@@ -180,6 +180,20 @@ class McpToolGatewayProviderTest {
         }
     }
 
+    @Test
+    void directoriesOfRunsThatDiedAreReapedByAgeOnly() throws Exception {
+        Path old = Files.createDirectories(tmp.resolve("agentgate-tools-old/mcp"));
+        Files.writeString(old.resolve("mcp.json"), "{}");
+        Files.setLastModifiedTime(old.getParent(), java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+        Path fresh = Files.createDirectories(tmp.resolve("agentgate-tools-fresh"));
+        Path other = Files.createDirectories(tmp.resolve("someone-else"));
+        Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+        assertThat(McpToolGatewayProvider.reapStale(tmp, Duration.ofHours(1))).isEqualTo(1);
+        assertThat(old.getParent()).doesNotExist();
+        assertThat(fresh).exists();
+        assertThat(other).exists();
+    }
+
     static void awaitListening(int port) throws InterruptedException {
         for (int i = 0; i < 500; i++) {
             try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
