@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Builds a tiny local image from Debian's busybox-static, without any registry:
-#   examples/build-image.sh [TAG] [--test]
+#   examples/build-image.sh [TAG] [--test] [--mcp]
 # TAG defaults to agentgate-example/busybox:1. With --test it also adds the fixtures the sandbox tests
 # attack (a setuid-root copy of busybox for `su`, a root-only file, a root account with an empty password),
 # so that a sandbox that let privilege escalation through would be caught.
+# With --mcp it also adds the host's node (/usr/bin/node and the libraries `ldd` lists) and the MCP test client
+# (examples/mcp/mcp-client.mjs with the official SDK, installed by examples/mcp/install.sh into target/mcp-node):
+#   docker run ... IMAGE node /opt/agentgate-mcp/mcp-client.mjs '[{"op":"list"}]'
 set -euo pipefail
 tag="agentgate-example/busybox:1"
 test_fixtures=false
+mcp=false
 for a in "$@"; do
   case "$a" in
     --test) test_fixtures=true ;;
-    -*) echo "build-image.sh: unknown option '$a'; expected [TAG] [--test]" >&2; exit 2 ;;
+    --mcp) mcp=true ;;
+    -*) echo "build-image.sh: unknown option '$a'; expected [TAG] [--test] [--mcp]" >&2; exit 2 ;;
     *) tag="$a" ;;
   esac
 done
@@ -52,6 +57,27 @@ if $test_fixtures; then
   echo "root-only secret" > "$root/root/secret"
   chmod 0400 "$root/root/secret"
   chmod 0700 "$root/root"
+fi
+if $mcp; then
+  node="$(command -v node || true)"
+  if [[ -z "$node" ]]; then
+    echo "build-image.sh: --mcp needs node on this host (apt-get install -y nodejs npm)" >&2
+    exit 2
+  fi
+  node="$(readlink -f "$node")"
+  kit="$("$(dirname "$0")/mcp/install.sh")"
+  mkdir -p "$root/usr/bin" "$root/opt/agentgate-mcp"
+  cp "$node" "$root/usr/bin/node"
+  # The dynamic loader and every library node links, at the same paths (ldd prints "name => path (addr)" or "path (addr)").
+  for lib in $(ldd "$node" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+  cp "$(dirname "$0")/mcp/mcp-client.mjs" "$(dirname "$0")/mcp/package.json" "$root/opt/agentgate-mcp/"
+  # The client needs the SDK and what it depends on; the connectors' servers stay on the host.
+  cp -r "$kit/node_modules" "$root/opt/agentgate-mcp/"
+  rm -rf "$root/opt/agentgate-mcp/node_modules/@modelcontextprotocol/server-"*
+  chmod -R a+rX "$root/opt/agentgate-mcp" "$root/usr/bin/node"
 fi
 tar -C "$root" --numeric-owner -cf - . | docker import --change 'CMD ["/bin/sh"]' --change 'WORKDIR /workspace' - "$tag" >/dev/null
 echo "$tag"

@@ -2,17 +2,19 @@
  * agentgate-egress-relay: the sandbox's only way out.
  *
  * Runs inside a container started with --network none. It listens on 127.0.0.1:PORT (the container's own
- * loopback) and forwards every accepted connection, byte for byte, to the Agent Gate egress proxy's Unix
- * socket, which is bind-mounted into the container. The proxy on the host decides; the relay never does.
+ * loopback) and forwards every accepted connection, byte for byte, to a Unix socket of Agent Gate on the host
+ * (the egress proxy's, the tool gateway's), which is bind-mounted into the container. The host side decides;
+ * the relay never does. Several PORT/PATH pairs (at most MAX_LISTENERS) share one process and one loop: a
+ * connection accepted on a PORT goes to the PATH given with it.
  *
- *   agentgate-egress-relay --listen PORT --socket PATH [-- COMMAND [ARG...]]
+ *   agentgate-egress-relay --listen PORT --socket PATH [--listen PORT --socket PATH]... [-- COMMAND [ARG...]]
  *
  * With a COMMAND it binds first (so the agent never races the relay), detaches the relay loop into a
  * grandchild (re-parented to the container's init: no stray child for the agent to wait for), then execs
  * COMMAND in its own process, so the agent keeps the pid, the signals and the exit status it would have had.
  * Without COMMAND it relays in the foreground (used by tests and the benchmark on the host).
  *
- * One process, one poll loop, bounded: at most MAX_PAIRS connections, one pipe per direction moving bytes
+ * One process, one poll loop, bounded: at most MAX_PAIRS connections over all listeners, one pipe per direction moving bytes
  * with splice(2) (no copy through user space), or a fixed buffer where splice is unavailable.
  * Built static (gcc -static) so it runs in any Linux image of the same architecture; uses no name
  * resolution and no dynamic loading.
@@ -34,6 +36,7 @@
 #include <arpa/inet.h>
 
 #define MAX_PAIRS 64
+#define MAX_LISTENERS 4
 #define BUF_SIZE (128 * 1024)
 #define PUMP_ROUNDS 16
 
@@ -54,7 +57,15 @@ struct pair {
     struct half down;     /* upstream -> client */
 };
 
+struct listener {
+    int fd;               /* listening TCP socket on 127.0.0.1:port */
+    long port;
+    const char *socket;   /* the Unix socket its connections go to */
+};
+
 static struct pair *pairs[MAX_PAIRS];
+static struct listener listeners[MAX_LISTENERS];
+static int n_listeners;
 
 static void die(const char *what) {
     fprintf(stderr, "agentgate-egress-relay: %s: %s\n", what, strerror(errno));
@@ -62,7 +73,8 @@ static void die(const char *what) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: agentgate-egress-relay --listen PORT --socket PATH [-- COMMAND [ARG...]]\n");
+    fprintf(stderr, "usage: agentgate-egress-relay --listen PORT --socket PATH [--listen PORT --socket PATH]..."
+            " [-- COMMAND [ARG...]]\n(at most %d pairs, each PORT once)\n", MAX_LISTENERS);
     exit(64);
 }
 
@@ -182,9 +194,41 @@ static int pump(int from, int to, struct half *h, short rev_from, short rev_to) 
     return 0;
 }
 
-static void relay_loop(int listener, const char *socket_path) {
-    struct pollfd fds[1 + 2 * MAX_PAIRS];
-    int owner[1 + 2 * MAX_PAIRS];
+/* Accepts one client on listener l and pairs it with a new connection to that listener's socket. */
+static void accept_one(const struct listener *l) {
+    int c = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c < 0) {
+        return;
+    }
+    int slot = -1;
+    for (int i = 0; i < MAX_PAIRS; i++) {
+        if (!pairs[i]) {
+            slot = i;
+            break;
+        }
+    }
+    int u = slot < 0 ? -1 : open_upstream(l->socket);
+    struct pair *p = u < 0 ? NULL : calloc(1, sizeof *p);
+    if (!p) {
+        /* No host side (or no room): refuse this client by closing; the agent sees a reset. */
+        if (u >= 0) {
+            close(u);
+        }
+        close(c);
+        return;
+    }
+    int one = 1;
+    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    p->client = c;
+    p->upstream = u;
+    open_half(&p->up);
+    open_half(&p->down);
+    pairs[slot] = p;
+}
+
+static void relay_loop(void) {
+    struct pollfd fds[MAX_LISTENERS + 2 * MAX_PAIRS];
+    int owner[MAX_LISTENERS + 2 * MAX_PAIRS];
     signal(SIGPIPE, SIG_IGN);
     for (;;) {
         int n = 0;
@@ -194,9 +238,11 @@ static void relay_loop(int listener, const char *socket_path) {
                 active++;
             }
         }
-        fds[n].fd = listener;
-        fds[n].events = active < MAX_PAIRS ? POLLIN : 0; /* at the cap, new clients wait in the backlog */
-        owner[n++] = -1;
+        for (int l = 0; l < n_listeners; l++) {
+            fds[n].fd = listeners[l].fd;
+            fds[n].events = active < MAX_PAIRS ? POLLIN : 0; /* at the cap, new clients wait in the backlog */
+            owner[n++] = -1;
+        }
         for (int i = 0; i < MAX_PAIRS; i++) {
             struct pair *p = pairs[i];
             if (!p) {
@@ -219,36 +265,12 @@ static void relay_loop(int listener, const char *socket_path) {
             }
             die("poll");
         }
-        if (fds[0].revents & POLLIN) {
-            int c = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-            if (c >= 0) {
-                int slot = -1;
-                for (int i = 0; i < MAX_PAIRS; i++) {
-                    if (!pairs[i]) {
-                        slot = i;
-                        break;
-                    }
-                }
-                int u = slot < 0 ? -1 : open_upstream(socket_path);
-                struct pair *p = u < 0 ? NULL : calloc(1, sizeof *p);
-                if (!p) {
-                    /* No proxy (or no room): refuse this client by closing; the agent sees a reset. */
-                    if (u >= 0) {
-                        close(u);
-                    }
-                    close(c);
-                } else {
-                    int one = 1;
-                    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                    p->client = c;
-                    p->upstream = u;
-                    open_half(&p->up);
-                    open_half(&p->down);
-                    pairs[slot] = p;
-                }
+        for (int l = 0; l < n_listeners; l++) {
+            if (fds[l].revents & POLLIN) {
+                accept_one(&listeners[l]);
             }
         }
-        for (int k = 1; k < n; k += 2) {
+        for (int k = n_listeners; k < n; k += 2) {
             int i = owner[k];
             struct pair *p = pairs[i];
             if (!p) {
@@ -266,50 +288,82 @@ static void relay_loop(int listener, const char *socket_path) {
     }
 }
 
-int main(int argc, char **argv) {
-    const char *socket_path = NULL;
-    long port = -1;
-    int cmd = -1;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            cmd = i + 1;
-            break;
-        } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
-            char *end;
-            port = strtol(argv[++i], &end, 10);
-            if (*end || port < 1 || port > 65535) {
-                usage();
-            }
-        } else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
-            socket_path = argv[++i];
-        } else {
-            usage();
-        }
-    }
-    if (!socket_path || port < 0 || (cmd >= 0 && cmd >= argc)) {
+static long parse_port(const char *text) {
+    char *end;
+    long port = strtol(text, &end, 10);
+    if (*end || end == text || port < 1 || port > 65535) {
         usage();
     }
+    return port;
+}
 
-    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (listener < 0) {
+static int bind_loopback(long port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
         die("socket");
     }
     int one = 1;
-    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons((unsigned short) port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(listener, (struct sockaddr *) &sa, sizeof sa) < 0) {
-        die("bind 127.0.0.1");
+    if (bind(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+        fprintf(stderr, "agentgate-egress-relay: bind 127.0.0.1:%ld: %s\n", port, strerror(errno));
+        exit(111);
     }
-    if (listen(listener, 128) < 0) {
+    if (listen(fd, 128) < 0) {
         die("listen");
     }
+    return fd;
+}
+
+int main(int argc, char **argv) {
+    int cmd = -1;
+    /* Pairs in order: each --listen takes the next --socket. */
+    long ports[MAX_LISTENERS];
+    const char *sockets[MAX_LISTENERS];
+    int n_ports = 0;
+    int n_sockets = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            cmd = i + 1;
+            break;
+        } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            if (n_ports != n_sockets || n_ports == MAX_LISTENERS) {
+                usage();
+            }
+            ports[n_ports++] = parse_port(argv[++i]);
+        } else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+            if (n_sockets + 1 != n_ports || argv[i + 1][0] == 0) {
+                usage();
+            }
+            sockets[n_sockets++] = argv[++i];
+        } else {
+            usage();
+        }
+    }
+    if (n_ports == 0 || n_ports != n_sockets || (cmd >= 0 && cmd >= argc)) {
+        usage();
+    }
+    for (int a = 0; a < n_ports; a++) {
+        for (int b = 0; b < a; b++) {
+            if (ports[a] == ports[b]) {
+                usage();
+            }
+        }
+    }
+    /* Bind every port before anything runs: a port that cannot be bound stops the container at once. */
+    for (int l = 0; l < n_ports; l++) {
+        listeners[l].fd = bind_loopback(ports[l]);
+        listeners[l].port = ports[l];
+        listeners[l].socket = sockets[l];
+    }
+    n_listeners = n_ports;
 
     if (cmd < 0) {
-        relay_loop(listener, socket_path);
+        relay_loop();
         return 0;
     }
 
@@ -337,13 +391,15 @@ int main(int argc, char **argv) {
                 close(devnull);
             }
         }
-        relay_loop(listener, socket_path);
+        relay_loop();
         _exit(0);
     }
     int status;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
-    close(listener);
+    for (int l = 0; l < n_listeners; l++) {
+        close(listeners[l].fd);
+    }
     execvp(argv[cmd], &argv[cmd]);
     fprintf(stderr, "agentgate-egress-relay: cannot run %s: %s\n", argv[cmd], strerror(errno));
     return 127;

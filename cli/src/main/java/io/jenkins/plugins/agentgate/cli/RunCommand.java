@@ -9,6 +9,8 @@ import io.jenkins.plugins.agentgate.core.execution.RunRequest;
 import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
 import io.jenkins.plugins.agentgate.core.egress.EgressConfig;
 import io.jenkins.plugins.agentgate.core.egress.EgressRecord;
+import io.jenkins.plugins.agentgate.core.gateway.ToolCallRecord;
+import io.jenkins.plugins.agentgate.core.gateway.ToolVerdict;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.profile.Values;
 import io.jenkins.plugins.agentgate.core.run.BundleEvidenceRecorder;
@@ -16,11 +18,13 @@ import io.jenkins.plugins.agentgate.core.run.EgressReport;
 import io.jenkins.plugins.agentgate.core.run.GovernedRun;
 import io.jenkins.plugins.agentgate.core.run.LeaseCredentialBinder;
 import io.jenkins.plugins.agentgate.core.run.LedgerApprovalGate;
+import io.jenkins.plugins.agentgate.core.run.McpToolGatewayProvider;
 import io.jenkins.plugins.agentgate.core.run.ProxyEgressProvider;
 import io.jenkins.plugins.agentgate.core.run.RunInput;
 import io.jenkins.plugins.agentgate.core.run.RunOutcome;
 import io.jenkins.plugins.agentgate.core.run.RunPhase;
 import io.jenkins.plugins.agentgate.core.run.RunStatus;
+import io.jenkins.plugins.agentgate.core.run.ToolReport;
 import io.jenkins.plugins.agentgate.core.sandbox.DockerSandbox;
 import io.jenkins.plugins.agentgate.core.sandbox.SandboxResult;
 import java.io.IOException;
@@ -74,6 +78,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     CredentialOptions credentials;
+
+    @Option(names = "--connector-credential", paramLabel = "ID=SOURCE", converter = CredentialOptions.Converter.class,
+            description = {"A credential of an MCP connector (catalog connectors: credentials), read from file:PATH or env:NAME",
+                    "on the host by the tool gateway; it never enters the sandbox. Repeatable. See docs/tool-gateway.md."})
+    List<CredentialSpec> connectorCredentials = new java.util.ArrayList<>();
 
     @Option(names = "--workspace", paramLabel = "DIR", defaultValue = ".", description = "Workspace mounted at /workspace (default: current directory).")
     Path workspace;
@@ -206,10 +215,16 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         CliSecretSource secrets;
+        CliSecretSource connectorSecrets;
         try {
             secrets = credentials.source();
+            connectorSecrets = new CliSecretSource(connectorCredentials);
         } catch (IllegalArgumentException e) {
-            return usage(err, e.getMessage());
+            return usage(err, e.getMessage().replace("--credential '", "--credential/--connector-credential '"));
+        }
+        List<String> connectorProblems = connectorSecrets.problems();
+        if (!connectorProblems.isEmpty()) {
+            return usage(err, "--connector-credential: " + String.join("; ", connectorProblems));
         }
         recorder.catalog(c);
         RunRequest request = RunRequest.builder(executionClass).image(image).tools(tools).network(network).timeout(limit)
@@ -258,6 +273,9 @@ final class RunCommand implements Callable<Integer> {
                     // Allowlist plans only: a per-run proxy, the sandbox's only way out; each attempt is a progress line.
                     .egress(new ProxyEgressProvider(cfg -> egressConfig.apply(cfg)
                             .withListener(r -> progress(err, RunPhase.AGENT_RUNNING, egressLine(r), t0))))
+                    // Plans with MCP tools only: a per-run gateway, their connectors on this host; each call is a progress line.
+                    .tools(new McpToolGatewayProvider(connectorSecrets,
+                            cfg -> cfg.withListener(r -> progress(err, RunPhase.AGENT_RUNNING, toolLine(r), t0))))
                     .build()
                     .execute(new RunInput(c, request, text, workspace, command, agentOutput));
         } finally {
@@ -339,6 +357,14 @@ final class RunCommand implements Callable<Integer> {
             err.println("agentgate: egress: " + o.egress().describe());
             o.egress().summary().deniedDestinations().forEach(d -> err.println("agentgate:   denied " + d));
         }
+        if (o.tools() != null) {
+            err.println("agentgate: tools: " + o.tools().describe());
+            o.tools().records().stream().filter(c -> c.verdict() == ToolVerdict.DENIED).map(ToolCallRecord::tool).distinct()
+                    .forEach(t -> err.println("agentgate:   denied tool " + t));
+            if (!o.tools().missing().isEmpty()) {
+                err.println("agentgate:   declared but not offered by their connector: " + o.tools().missing());
+            }
+        }
         if (!o.message().isEmpty()) {
             err.println("agentgate: " + o.message());
         }
@@ -359,6 +385,11 @@ final class RunCommand implements Callable<Integer> {
     static String egressLine(EgressRecord r) {
         return "egress " + r.verdict().name().toLowerCase(Locale.ROOT) + " " + (r.method().isEmpty() ? "?" : r.method()) + " "
                 + (r.host().isEmpty() ? "?" : r.host() + ":" + r.port()) + " [" + r.rule() + "]";
+    }
+
+    static String toolLine(ToolCallRecord r) {
+        return "tool " + r.verdict().name().toLowerCase(Locale.ROOT) + " " + (r.tool().isEmpty() ? "?" : r.tool())
+                + (r.connector().isEmpty() ? "" : " @" + r.connector()) + " [" + r.ruleId() + "] " + r.durationMillis() + " ms";
     }
 
     static String shortHash(String h) {
@@ -409,6 +440,18 @@ final class RunCommand implements Callable<Integer> {
             eg.put("relaySha256", e.relaySha256());
             eg.set("summary", m.valueToTree(e.summary()));
             eg.set("records", m.valueToTree(e.records()));
+        }
+        ToolReport t = o.tools();
+        if (t != null) {
+            ObjectNode tn = n.putObject("tools");
+            tn.put("calls", t.summary().calls());
+            tn.put("allowed", t.summary().allowed());
+            tn.put("unauthorized", t.unauthorized());
+            tn.put("failed", t.summary().failed());
+            tn.set("served", m.valueToTree(t.served()));
+            tn.set("missing", m.valueToTree(t.missing()));
+            tn.set("summary", m.valueToTree(t.summary()));
+            tn.set("records", m.valueToTree(t.records()));
         }
         return n;
     }

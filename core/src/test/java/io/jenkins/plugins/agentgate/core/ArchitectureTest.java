@@ -38,6 +38,7 @@ class ArchitectureTest {
                 .layer("policy").definedBy(ROOT + ".policy..")
                 .layer("approval").definedBy(ROOT + ".approval..")
                 .layer("egress").definedBy(ROOT + ".egress..")
+                .layer("gateway").definedBy(ROOT + ".gateway..")
                 .layer("sandbox").definedBy(ROOT + ".sandbox..")
                 .layer("credentials").definedBy(ROOT + ".credentials..")
                 .layer("evidence").definedBy(ROOT + ".evidence..")
@@ -49,12 +50,13 @@ class ArchitectureTest {
                 .whereLayer("policy").mayOnlyAccessLayers("json", "execution", "profile")
                 .whereLayer("approval").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy")
                 .whereLayer("egress").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy")
+                .whereLayer("gateway").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy")
                 .whereLayer("sandbox").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy", "egress")
                 .whereLayer("credentials").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy", "sandbox")
                 .whereLayer("evidence").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy", "approval",
                         "sandbox", "credentials")
                 .whereLayer("run").mayOnlyAccessLayers("json", "execution", "port", "profile", "policy", "approval",
-                        "egress", "sandbox", "credentials", "evidence")
+                        "egress", "gateway", "sandbox", "credentials", "evidence")
                 .check(CORE);
     }
 

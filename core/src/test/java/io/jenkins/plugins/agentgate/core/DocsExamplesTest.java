@@ -4,17 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import io.jenkins.plugins.agentgate.core.profile.CatalogParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,9 +35,9 @@ class DocsExamplesTest {
     static final Pattern BLOCK = Pattern.compile("```yaml catalog\\R(.*?)```", Pattern.DOTALL);
     static final ObjectMapper JSON = new ObjectMapper();
 
-    static JsonSchema schema() throws IOException {
+    static Schema schema() throws IOException {
         JsonNode node = JSON.readTree(ROOT.resolve("docs/schema/catalog.schema.json").toFile());
-        return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(node);
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(node);
     }
 
     static JsonNode yamlToJson(String yaml) {
@@ -79,9 +77,9 @@ class DocsExamplesTest {
 
     @TestFactory
     Stream<DynamicTest> everyExampleIsValid() throws IOException {
-        JsonSchema schema = schema();
+        Schema schema = schema();
         return examples().stream().map(ex -> DynamicTest.dynamicTest(ex.where(), () -> {
-            Set<ValidationMessage> errors = schema.validate(yamlToJson(ex.yaml()));
+            List<com.networknt.schema.Error> errors = schema.validate(yamlToJson(ex.yaml()));
             assertThat(errors).as("schema errors in %s", ex.where()).isEmpty();
             CatalogParser.parse(ex.where(), ex.yaml());
         }));
@@ -102,6 +100,13 @@ class DocsExamplesTest {
             "profiles: [{id: a, approval: {mode: sometimes}}]",
             "profiles: [{id: a, rollback: maybe}]",
             "apiVersion: agentgate/v9",
+            "connectors: [{id: a}]",
+            "connectors: [{id: a, command: [x], url: 'http://127.0.0.1/mcp'}]",
+            "connectors: [{id: a, url: 'http://127.0.0.1/mcp', credentials: [{id: t, env: T}]}]",
+            "connectors: [{id: a, command: [x], colour: red}]",
+            "connectors: [{id: a, command: [x]}]\nprofiles: [{id: p, tools: [{name: t, connector: a, args: {path: {prefix: [../x]}}}]}]",
+            "connectors: [{id: a, command: [x]}]\nprofiles: [{id: p, tools: [{name: t, connector: a, args: {path: {}}}]}]",
+            "profiles: [{id: p, tools: [{name: t}]}]",
     })
     void schemaRejectsWhatTheParserRejects(String yaml) throws Exception {
         assertThat(schema().validate(yamlToJson(yaml))).as("schema errors").isNotEmpty();

@@ -63,8 +63,11 @@ public final class RelayBinary {
         return origin;
     }
 
-    /** Writes the relay into {@code dir} as an executable, read-only file and returns its path. */
-    Path installInto(Path dir) throws IOException {
+    /**
+     * Writes the relay into {@code dir} as an executable, read-only file and returns its path (the egress proxy's own
+     * copy; the tool gateway's channel takes one when no egress relay runs).
+     */
+    public Path installInto(Path dir) throws IOException {
         Path target = dir.resolve(FILE_NAME);
         Files.write(target, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r-xr-xr-x"));

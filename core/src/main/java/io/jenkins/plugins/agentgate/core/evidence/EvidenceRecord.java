@@ -12,9 +12,10 @@ import java.util.List;
  * Documented field by field in docs/evidence.md; its JSON Schema is docs/schema/evidence.schema.json.
  *
  * <p>{@code unauthorizedAttempts} is the one number for "unauthorized attempts per run": every egress attempt the
- * proxy denied (also those beyond its record limit) plus every runtime denial of the agent's own doing (any kind but
- * {@code egress}, already counted, and {@code approval}, a person's decision). {@code credentials} holds the lease
- * records (never a value; {@code []} when nothing was leased); {@code egress} is null when no egress proxy ran.
+ * proxy denied (also those beyond its record limit), every tool call the tool gateway denied (likewise), plus every
+ * runtime denial of the agent's own doing (any kind but {@code egress} and {@code tool}, already counted, and
+ * {@code approval}, a person's decision). {@code credentials} holds the lease records (never a value; {@code []} when
+ * nothing was leased); {@code egress} is null when no egress proxy ran, {@code tools} when no tool gateway ran.
  */
 public record EvidenceRecord(
         String schema,
@@ -35,6 +36,7 @@ public record EvidenceRecord(
         long unauthorizedAttempts,
         List<LeaseRecord> credentials,
         EgressEvidence egress,
+        ToolEvidence tools,
         List<ApprovalRecord> approvals,
         List<ArtifactRef> artifacts,
         Rollback rollback,
@@ -59,7 +61,7 @@ public record EvidenceRecord(
     EvidenceRecord withCompleteness(Completeness c) {
         return new EvidenceRecord(schema, schemaVersion, runId, executionClass, profile, policyHash, classProfile,
                 requirements, prompt, model, toolchain, agentMetadata, workspace, decisions, runtimeDenials, unauthorizedAttempts,
-                credentials, egress, approvals, artifacts,
+                credentials, egress, tools, approvals, artifacts,
                 rollback, timings, exitCode, terminationReason, outcome, signing, c);
     }
 }

@@ -180,7 +180,7 @@ public final class EvidenceSession implements AutoCloseable {
                 facts.model(),
                 new Toolchain(facts.imageRef(), facts.imageDigest(), facts.agentgateVersion(), facts.dockerVersion()),
                 facts.agentMetadata(), ws, facts.decisions(), facts.runtimeDenials(), unauthorizedAttempts(facts), facts.credentials(),
-                facts.egress(), facts.approvals(), artifacts,
+                facts.egress(), facts.tools(), facts.approvals(), artifacts,
                 rollback, facts.startedAt() == null || facts.endedAt() == null ? null
                         : Timings.of(facts.startedAt(), facts.endedAt(), facts.phasesMillis()),
                 facts.exitCode(), facts.terminationReason(), facts.outcome(),
@@ -205,15 +205,18 @@ public final class EvidenceSession implements AutoCloseable {
     }
 
     /**
-     * Egress denials (from the proxy's totals, so attempts beyond its record limit count too) plus the runtime
-     * denials of the agent's own doing: every kind but {@code egress} (counted already) and {@code approval} (a
-     * person's decision, not an attempt by the agent).
+     * Egress denials (from the proxy's totals, so attempts beyond its record limit count too), tool denials (from
+     * the gateway's totals, likewise) plus the runtime denials of the agent's own doing: every kind but
+     * {@code egress} and {@code tool} (counted already) and {@code approval} (a person's decision, not an attempt by
+     * the agent).
      */
     static long unauthorizedAttempts(RunFacts facts) {
         long egress = facts.egress() == null ? 0 : facts.egress().summary().unauthorized();
+        long tools = facts.tools() == null ? 0 : facts.tools().summary().denied();
         long others = facts.runtimeDenials().stream()
-                .filter(d -> !RuntimeDenial.EGRESS.equals(d.kind()) && !RuntimeDenial.APPROVAL.equals(d.kind())).count();
-        return egress + others;
+                .filter(d -> !RuntimeDenial.EGRESS.equals(d.kind()) && !RuntimeDenial.TOOL.equals(d.kind())
+                        && !RuntimeDenial.APPROVAL.equals(d.kind())).count();
+        return egress + tools + others;
     }
 
     /**

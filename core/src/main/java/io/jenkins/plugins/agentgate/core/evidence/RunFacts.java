@@ -27,6 +27,7 @@ import java.util.Objects;
  *                          each is copied into the bundle (symlinks refused)
  * @param credentials       the run's lease records, never values; empty when nothing was leased
  * @param egress            what the egress proxy saw, or null when no proxy ran
+ * @param tools             what the tool gateway saw, or null when no gateway ran (the plan had no MCP tools)
  */
 public record RunFacts(
         String runId,
@@ -44,6 +45,7 @@ public record RunFacts(
         List<RuntimeDenial> runtimeDenials,
         List<LeaseRecord> credentials,
         EgressEvidence egress,
+        ToolEvidence tools,
         List<ApprovalRecord> approvals,
         int approvalsRequired,
         Instant startedAt,
@@ -87,6 +89,7 @@ public record RunFacts(
         private final List<RuntimeDenial> runtimeDenials = new ArrayList<>();
         private final List<LeaseRecord> credentials = new ArrayList<>();
         private EgressEvidence egress;
+        private ToolEvidence tools;
         private final List<ApprovalRecord> approvals = new ArrayList<>();
         private int approvalsRequired;
         private Instant startedAt;
@@ -116,6 +119,8 @@ public record RunFacts(
         public Builder credentials(List<LeaseRecord> leases) { this.credentials.addAll(leases); return this; }
         /** What the egress proxy saw; leave unset (null) when no proxy ran. */
         public Builder egress(EgressEvidence e) { this.egress = e; return this; }
+        /** What the tool gateway saw; leave unset (null) when no gateway ran. */
+        public Builder tools(ToolEvidence t) { this.tools = t; return this; }
         public Builder approvals(List<ApprovalRecord> a) { this.approvals.addAll(a); return this; }
         public Builder approvalsRequired(int n) { this.approvalsRequired = n; return this; }
         public Builder started(Instant t) { this.startedAt = t; return this; }
@@ -127,7 +132,7 @@ public record RunFacts(
 
         public RunFacts build() {
             return new RunFacts(runId, executionClass, profile, classProfile, prompt, model, imageRef, imageDigest, agentgateVersion,
-                    dockerVersion, agentMetadata, decisions, runtimeDenials, credentials, egress, approvals, approvalsRequired, startedAt,
+                    dockerVersion, agentMetadata, decisions, runtimeDenials, credentials, egress, tools, approvals, approvalsRequired, startedAt,
                     endedAt, phasesMillis, exitCode, terminationReason, outcome, artifacts);
         }
     }

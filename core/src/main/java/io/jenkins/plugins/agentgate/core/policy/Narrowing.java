@@ -1,12 +1,16 @@
 package io.jenkins.plugins.agentgate.core.policy;
 
+import io.jenkins.plugins.agentgate.core.profile.ArgumentConstraint;
 import io.jenkins.plugins.agentgate.core.profile.Destination;
 import io.jenkins.plugins.agentgate.core.profile.ImageReference;
 import io.jenkins.plugins.agentgate.core.profile.NetworkMode;
+import io.jenkins.plugins.agentgate.core.profile.McpTool;
 import io.jenkins.plugins.agentgate.core.profile.SandboxProfile;
+import io.jenkins.plugins.agentgate.core.profile.ToolPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * "Is A at most as wide as B?", dimension by dimension. Used when a pipeline names another profile than its
@@ -51,6 +55,7 @@ public final class Narrowing {
                 v.add("tool '" + t + "' is not in " + base.tools().allowed());
             }
         }
+        v.addAll(mcpViolations(candidate.tools(), base.tools()));
         for (String c : candidate.credentials().allowed()) {
             if (!base.credentials().allowed().contains(c)) {
                 v.add("credential '" + c + "' is not in " + base.credentials().allowed());
@@ -90,6 +95,43 @@ public final class Narrowing {
             v.add("credentials outlasting the run need file mode in " + base.id());
         }
         return v;
+    }
+
+    /** MCP tools: each must be the base's (same connector, same connector definition) with constraints at least as tight. */
+    static List<String> mcpViolations(ToolPolicy candidate, ToolPolicy base) {
+        List<String> v = new ArrayList<>();
+        for (McpTool t : candidate.mcp()) {
+            McpTool b = base.mcpTool(t.name()).orElse(null);
+            if (b == null) {
+                v.add("MCP tool '" + t.name() + "' is not in " + base.mcp().stream().map(McpTool::name).toList());
+                continue;
+            }
+            if (!b.connector().equals(t.connector())
+                    || !candidate.connector(t.connector()).equals(base.connector(b.connector()))) {
+                v.add("MCP tool '" + t.name() + "' uses connector '" + t.connector() + "', which differs from the base's '"
+                        + b.connector() + "'");
+                continue;
+            }
+            for (Map.Entry<String, ArgumentConstraint> e : b.args().entrySet()) {
+                ArgumentConstraint c = t.args().get(e.getKey());
+                if (c == null || !constraintWithin(c, e.getValue())) {
+                    v.add("MCP tool '" + t.name() + "' argument '" + e.getKey() + "' is " + (c == null ? "unconstrained" : c)
+                            + ", wider than " + e.getValue());
+                }
+            }
+        }
+        return v;
+    }
+
+    /** Everything {@code c} admits, {@code base} admits. */
+    static boolean constraintWithin(ArgumentConstraint c, ArgumentConstraint base) {
+        if (!base.prefix().isEmpty()) {
+            if (c.prefix().isEmpty() || !c.prefix().stream().allMatch(p -> base.prefix().stream()
+                    .anyMatch(q -> ArgumentConstraint.isUnder(p, q)))) {
+                return false;
+            }
+        }
+        return base.values().isEmpty() || !c.values().isEmpty() && base.values().containsAll(c.values());
     }
 
     /**

@@ -9,6 +9,7 @@ import io.jenkins.plugins.agentgate.core.profile.Destination;
 import io.jenkins.plugins.agentgate.core.profile.FilesystemPolicy;
 import io.jenkins.plugins.agentgate.core.profile.ImagePolicy;
 import io.jenkins.plugins.agentgate.core.profile.ImageReference;
+import io.jenkins.plugins.agentgate.core.profile.McpTool;
 import io.jenkins.plugins.agentgate.core.profile.NetworkMode;
 import io.jenkins.plugins.agentgate.core.profile.NetworkPolicy;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
@@ -111,19 +112,26 @@ public final class PolicyEngine {
 
     private static ToolPolicy tools(ToolPolicy policy, List<String> requested, List<Decision> d) {
         if (requested == null) {
-            d.add(Decision.allow("tools", String.join(",", policy.allowed()), Rules.TOOL_ALLOWLIST, "as the profile declares"));
+            d.add(Decision.allow("tools", String.join(",", policy.names()), Rules.TOOL_ALLOWLIST, "as the profile declares"));
             return policy;
         }
         List<String> granted = new ArrayList<>();
+        List<McpTool> grantedMcp = new ArrayList<>();
         for (String t : new LinkedHashSet<>(requested)) {
+            Optional<McpTool> mcp = policy.mcpTool(t);
             if (policy.allowed().contains(t)) {
                 d.add(Decision.allow("tool", t, Rules.TOOL_ALLOWLIST, "declared by the profile"));
                 granted.add(t);
+            } else if (mcp.isPresent()) {
+                d.add(Decision.allow("tool", t, Rules.TOOL_ALLOWLIST, "declared by the profile (MCP, connector "
+                        + mcp.get().connector() + ")"));
+                grantedMcp.add(mcp.get());
             } else {
-                d.add(Decision.deny("tool", t, Rules.TOOL_ALLOWLIST, "not declared; the profile allows " + policy.allowed()));
+                d.add(Decision.deny("tool", t, Rules.TOOL_ALLOWLIST, "not declared; the profile allows " + policy.names()));
             }
         }
-        return new ToolPolicy(granted);
+        // The constructor keeps only the connectors the granted MCP tools use.
+        return new ToolPolicy(granted, grantedMcp, policy.connectors());
     }
 
     private static NetworkPolicy network(NetworkPolicy policy, List<String> requested, List<Decision> d) {

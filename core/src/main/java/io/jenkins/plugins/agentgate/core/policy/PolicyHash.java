@@ -11,14 +11,20 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * The system policy hash: SHA-256 over the canonical JSON of a profile without its description. Key
+ * The system policy hash: SHA-256 over the canonical JSON of a profile without its description (nor its
+ * connectors' descriptions). MCP tools and the connectors they use are covered; secret values never are
+ * (a connector names credential ids only). Key
  * order, quoting, comments and whitespace of the YAML it came from cannot change it (lists are kept
  * sorted by the records); any semantic change does.
  */
 public final class PolicyHash {
-    /** Profiles hold no maps, so sorted bean properties alone give the canonical form (no tree round trip). */
+    /**
+     * Sorted bean properties and sorted maps (connector env, argument constraints) give the canonical form without a
+     * tree round trip.
+     */
     private static final ObjectWriter WRITER = CanonicalJson.mapper().copy()
             .addMixIn(SandboxProfile.class, WithoutDescription.class)
+            .addMixIn(io.jenkins.plugins.agentgate.core.profile.Connector.class, WithoutDescription.class)
             .writer();
     /** Catalog profiles are hashed on every decision; equal records have equal hashes, so caching is safe. */
     private static final Map<SandboxProfile, String> CACHE = Collections.synchronizedMap(new WeakHashMap<>());

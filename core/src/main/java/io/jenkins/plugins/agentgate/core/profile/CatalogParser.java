@@ -38,7 +38,12 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class CatalogParser {
     public static final String API_VERSION = "agentgate/v1";
 
-    private static final Set<String> TOP = Set.of("apiVersion", "classes", "profiles", "templates");
+    private static final Set<String> TOP = Set.of("apiVersion", "classes", "connectors", "profiles", "templates");
+    private static final Set<String> CONNECTOR = Set.of("id", "description", "command", "url", "env", "credentials",
+            "callTimeout");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final String ENV_FORM = "an environment variable name: a letter or '_', then letters, digits or '_'";
+    private static final String URL_FORM = "an http or https URL of a Streamable-HTTP MCP endpoint such as http://127.0.0.1:8931/mcp";
     private static final Set<String> PROFILE = Set.of("id", "version", "description", "image", "network", "filesystem",
             "tools", "credentials", "limits", "approval", "rollback", "evidence");
     private static final int MAX_BYTES = 1 << 20;
@@ -88,8 +93,13 @@ public final class CatalogParser {
         for (SandboxProfile p : DefaultCatalog.get().profiles()) {
             profiles.put(p.id(), p);
         }
+        Map<String, Connector> connectors = new LinkedHashMap<>();
+        Map<String, Integer> connectorIds = new LinkedHashMap<>();
+        for (Connector c : top.maps("connectors", m -> connector(m, connectorIds))) {
+            connectors.put(c.id(), c);
+        }
         Map<String, Integer> fileIds = new LinkedHashMap<>();
-        List<SandboxProfile> parsed = top.maps("profiles", m -> profile(m, fileIds));
+        List<SandboxProfile> parsed = top.maps("profiles", m -> profile(m, fileIds, connectors, connectorIds.keySet()));
         for (SandboxProfile p : parsed) {
             profiles.put(p.id(), p);
         }
@@ -122,7 +132,8 @@ public final class CatalogParser {
         return new ProfileCatalog(fileName, new ArrayList<>(profiles.values()), classes, templates);
     }
 
-    private static SandboxProfile profile(YamlMap m, Map<String, Integer> seenIds) {
+    private static SandboxProfile profile(YamlMap m, Map<String, Integer> seenIds, Map<String, Connector> connectors,
+                                          Set<String> connectorIds) {
         m.rejectUnknown(PROFILE);
         String id = m.requiredString("id", "a profile id: " + Values.ID_FORM);
         if (id != null) {
@@ -143,7 +154,7 @@ public final class CatalogParser {
         ImagePolicy image = image(m.map("image"), base.image());
         NetworkPolicy network = network(m.map("network"));
         FilesystemPolicy filesystem = filesystem(m.map("filesystem"));
-        ToolPolicy tools = new ToolPolicy(m.strings("tools", List.of(), "a tool name: " + Values.ID_FORM, Values::id));
+        ToolPolicy tools = tools(m, connectors, connectorIds);
         CredentialPolicy credentials = credentials(m.map("credentials"));
         ResourceLimits limits = limits(m.map("limits"));
         ApprovalRule approval = approval(m.map("approval"));
@@ -155,6 +166,207 @@ public final class CatalogParser {
         }
         return new SandboxProfile(id, version, description, image, network, filesystem, tools, credentials, limits,
                 approval, rollback, evidence);
+    }
+
+    private static Connector connector(YamlMap m, Map<String, Integer> seen) {
+        m.rejectUnknown(CONNECTOR);
+        String id = m.requiredString("id", "a connector id: " + Values.ID_FORM);
+        if (id != null) {
+            try {
+                Values.id(id);
+            } catch (IllegalArgumentException e) {
+                m.problem("id", m.value("id"), id, "a connector id: " + Values.ID_FORM);
+                id = null;
+            }
+        }
+        if (id != null) {
+            Integer first = seen.putIfAbsent(id, m.line());
+            if (first != null) {
+                m.problem("id", m.value("id"), id, "a connector id not already used (first defined at line " + first + ")");
+            }
+        }
+        String description = m.string("description", "");
+        List<String> command = m.strings("command", List.of(), "a command word (not blank)", s -> {
+            if (s.isBlank()) {
+                throw new IllegalArgumentException(s);
+            }
+            return s;
+        });
+        String url = m.scalar("url", null, URL_FORM, CatalogParser::mcpUrl);
+        boolean hasCommand = m.has("command");
+        boolean hasUrl = m.has("url");
+        if (hasCommand && hasUrl) {
+            m.problem("url", m.value("url"), m.string("url", ""), "exactly one of command or url, not both");
+        } else if (!hasCommand && !hasUrl) {
+            m.problem("command", null, null, "exactly one of command (a stdio MCP server started on the host) or url ("
+                    + URL_FORM + ")");
+        } else if (hasCommand && command.isEmpty() && m.value("command") instanceof org.yaml.snakeyaml.nodes.SequenceNode) {
+            m.problem("command", m.value("command"), "[]", "a command with at least the program to run");
+        }
+        Map<String, String> env = new java.util.TreeMap<>();
+        YamlMap em = m.map("env");
+        if (em != null) {
+            for (String k : em.keys()) {
+                if (!ENV_NAME.matcher(k).matches()) {
+                    em.problem(k, em.value(k), k, ENV_FORM);
+                    continue;
+                }
+                String v = em.string(k, null);
+                if (v != null) {
+                    env.put(k, v);
+                }
+            }
+        }
+        Set<String> credentialVars = new java.util.HashSet<>();
+        List<ConnectorCredential> credentials = m.maps("credentials", cm -> {
+            cm.rejectUnknown(Set.of("id", "env"));
+            String cid = cm.requiredString("id", "a credential id: " + Values.ID_FORM);
+            String var = cm.requiredString("env", ENV_FORM);
+            if (cid != null && !cid.matches("[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?")) {
+                cm.problem("id", cm.value("id"), cid, "a credential id: " + Values.ID_FORM);
+                cid = null;
+            }
+            if (var != null && !ENV_NAME.matcher(var).matches()) {
+                cm.problem("env", cm.value("env"), var, ENV_FORM);
+                var = null;
+            } else if (var != null && (env.containsKey(var) || !credentialVars.add(var))) {
+                cm.problem("env", cm.value("env"), var, "a variable not already set by env or another credential");
+                var = null;
+            }
+            return cid == null || var == null ? null : new ConnectorCredential(cid, var);
+        });
+        if (hasUrl && !hasCommand) {
+            if (em != null && !env.isEmpty()) {
+                m.problem("env", m.value("env"), "a mapping", "no env for a url connector (only a command has an environment)");
+            }
+            if (m.has("credentials")) {
+                m.problem("credentials", m.value("credentials"), "a list",
+                        "no credentials for a url connector (they are passed in a command's environment)");
+            }
+        }
+        Duration callTimeout = m.scalar("callTimeout", Connector.DEFAULT_CALL_TIMEOUT, Values.DURATION_FORM, Values::duration);
+        if (id == null || hasCommand == hasUrl || hasCommand && command.isEmpty() || hasUrl && url == null) {
+            return null;
+        }
+        return new Connector(id, description, hasCommand ? command : List.of(), hasCommand ? null : url, env, credentials,
+                callTimeout);
+    }
+
+    static String mcpUrl(String s) {
+        java.net.URI u;
+        try {
+            u = new java.net.URI(s);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException(s, e);
+        }
+        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null || u.getRawUserInfo() != null
+                || u.getRawFragment() != null) {
+            throw new IllegalArgumentException(s);
+        }
+        return s;
+    }
+
+    /** Plain names (command-line tools) and MCP tool entries (maps naming a connector, with argument constraints). */
+    private static ToolPolicy tools(YamlMap m, Map<String, Connector> connectors, Set<String> connectorIds) {
+        Node v = m.value("tools");
+        if (v == null) {
+            return new ToolPolicy(List.of());
+        }
+        if (!(v instanceof org.yaml.snakeyaml.nodes.SequenceNode seq)) {
+            m.problem("tools", v, YamlMap.describe(v), "a list");
+            return new ToolPolicy(List.of());
+        }
+        List<String> plain = new ArrayList<>();
+        List<McpTool> mcp = new ArrayList<>();
+        Map<String, Integer> names = new LinkedHashMap<>();
+        int i = 0;
+        for (Node item : seq.getValue()) {
+            String path = m.child("tools") + "[" + i++ + "]";
+            if (item instanceof org.yaml.snakeyaml.nodes.ScalarNode s) {
+                String name = s.getValue().trim();
+                try {
+                    Values.id(name);
+                } catch (IllegalArgumentException e) {
+                    m.problems().add(new ConfigProblem(m.file(), YamlMap.line(item), path, s.getValue(), "a tool name: " + Values.ID_FORM));
+                    continue;
+                }
+                if (unique(m, names, name, item, path)) {
+                    plain.add(name);
+                }
+                continue;
+            }
+            YamlMap tm = YamlMap.of(m.file(), path, item, m.problems());
+            if (tm == null) {
+                continue;
+            }
+            McpTool t = mcpTool(tm, connectors, connectorIds);
+            if (t != null && unique(m, names, t.name(), tm.value("name"), path + ".name")) {
+                mcp.add(t);
+            }
+        }
+        List<Connector> used = mcp.stream().map(McpTool::connector).distinct().map(connectors::get).toList();
+        return new ToolPolicy(plain, mcp, used);
+    }
+
+    private static boolean unique(YamlMap m, Map<String, Integer> names, String name, Node at, String path) {
+        Integer first = names.putIfAbsent(name, YamlMap.line(at));
+        if (first != null) {
+            m.problems().add(new ConfigProblem(m.file(), YamlMap.line(at), path, name,
+                    "a tool name not already declared in this profile (first at line " + first + ")"));
+            return false;
+        }
+        return true;
+    }
+
+    private static McpTool mcpTool(YamlMap tm, Map<String, Connector> connectors, Set<String> connectorIds) {
+        tm.rejectUnknown(Set.of("name", "connector", "args"));
+        String name = tm.requiredString("name", McpTool.NAME_FORM);
+        if (name != null && !McpTool.NAME.matcher(name).matches()) {
+            tm.problem("name", tm.value("name"), name, McpTool.NAME_FORM);
+            name = null;
+        }
+        String known = connectorIds.isEmpty() ? "none are defined" : String.join(", ", connectorIds);
+        String connector = tm.requiredString("connector", "the id of a connector under top-level connectors (" + known + ")");
+        if (connector != null && !connectorIds.contains(connector)) {
+            tm.problem("connector", tm.value("connector"), connector,
+                    "the id of a connector under top-level connectors (" + known + ")");
+            connector = null;
+        }
+        Map<String, ArgumentConstraint> args = new java.util.TreeMap<>();
+        YamlMap am = tm.map("args");
+        if (am != null) {
+            for (String arg : am.keys()) {
+                if (arg.isEmpty() || arg.length() > 128) {
+                    am.problem(arg, am.value(arg), arg, "an argument name of 1-128 characters");
+                    continue;
+                }
+                YamlMap cm = am.map(arg);
+                if (cm == null) {
+                    continue;
+                }
+                cm.rejectUnknown(Set.of("prefix", "values"));
+                List<String> prefix = cm.strings("prefix", List.of(), ArgumentConstraint.PREFIX_FORM, p -> {
+                    String n = ArgumentConstraint.normalisePath(p);
+                    if (n == null || n.isEmpty()) {
+                        throw new IllegalArgumentException(p);
+                    }
+                    return n;
+                });
+                List<String> values = cm.strings("values", List.of(), "a value (string, number or boolean)", null);
+                if (prefix.isEmpty() && values.isEmpty()) {
+                    if (cm.problems().stream().noneMatch(p -> p.field().startsWith(cm.child("")))) {
+                        am.problem(arg, am.value(arg), YamlMap.describe(am.value(arg)),
+                                "a constraint with a non-empty prefix list and/or values list");
+                    }
+                    continue;
+                }
+                args.put(arg, new ArgumentConstraint(prefix, values));
+            }
+        }
+        if (name == null || connector == null || connectors.get(connector) == null) {
+            return null;
+        }
+        return new McpTool(name, connector, args);
     }
 
     private static ImagePolicy image(YamlMap m, ImagePolicy fallback) {

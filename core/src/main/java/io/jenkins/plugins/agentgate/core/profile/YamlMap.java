@@ -82,6 +82,17 @@ final class YamlMap {
         return line(node);
     }
 
+    /** The keys, in document order. */
+    Set<String> keys() {
+        return java.util.Collections.unmodifiableSet(entries.keySet());
+    }
+
+    /** Line of a key (for problems about the key itself). */
+    int keyLine(String key) {
+        NodeTuple t = entries.get(key);
+        return t == null ? line() : line(t.getKeyNode());
+    }
+
     boolean has(String key) {
         return entries.containsKey(key);
     }

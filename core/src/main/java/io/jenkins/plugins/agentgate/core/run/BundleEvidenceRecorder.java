@@ -1,5 +1,11 @@
 package io.jenkins.plugins.agentgate.core.run;
 
+import io.jenkins.plugins.agentgate.core.evidence.ToolCall;
+import io.jenkins.plugins.agentgate.core.evidence.ToolEvidence;
+import io.jenkins.plugins.agentgate.core.evidence.ToolTotals;
+import io.jenkins.plugins.agentgate.core.gateway.GatewaySummary;
+import io.jenkins.plugins.agentgate.core.gateway.ToolCallRecord;
+import io.jenkins.plugins.agentgate.core.gateway.ToolVerdict;
 import io.jenkins.plugins.agentgate.core.approval.ApprovalStatus;
 import io.jenkins.plugins.agentgate.core.approval.ApprovedVia;
 import io.jenkins.plugins.agentgate.core.evidence.AgentMetadata;
@@ -42,8 +48,9 @@ import java.util.function.UnaryOperator;
  * pre-run one was taken), maps the {@link RunOutcome} to {@link RunFacts}, and writes the (signed) bundle.
  * Denials and refused approvals write a bundle too, without captures.
  *
- * <p>The run's lease records and what its egress proxy saw are mapped here (the evidence package does not know the
- * egress types); each denied egress attempt also becomes a runtime denial of kind {@code egress}. Every string the
+ * <p>The run's lease records, what its egress proxy saw and what its tool gateway saw ({@link #toolCalls}) are mapped
+ * here (the evidence package knows neither the egress nor the gateway types); each denied egress attempt also becomes
+ * a runtime denial of kind {@code egress}, each denied tool call one of kind {@code tool}. Every string the
  * record takes from the run (messages, reasons, comments, details, the agent's metadata) passes through the run's
  * credential masker first.
  *
@@ -74,6 +81,7 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
 
     private EvidenceSession session;
     private boolean captured;
+    private ToolGatewayReport tools;
     private final Map<String, Long> phases = new LinkedHashMap<>();
 
     private BundleEvidenceRecorder(Builder b) {
@@ -111,6 +119,16 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
         phases.put("captureBefore", (System.nanoTime() - t) / 1_000_000);
         captured = true;
     }
+
+    /**
+     * What the run's tool gateway recorded, complete (call after {@code ToolGateway.close()}, before {@link #record}).
+     * Not calling it means no gateway ran: the record's {@code tools} is then null.
+     */
+    public void toolCalls(List<ToolCallRecord> records, GatewaySummary summary) {
+        this.tools = new ToolGatewayReport(List.copyOf(records), summary);
+    }
+
+    private record ToolGatewayReport(List<ToolCallRecord> records, GatewaySummary summary) {}
 
     @Override
     public String record(RunOutcome o) throws Exception {
@@ -177,6 +195,18 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
                 }
             }
         }
+        // The orchestrator hands the gateway's report over in the outcome (GovernedRun's tool gateway seam); a front
+        // that runs the gateway itself gives it through toolCalls().
+        ToolGatewayReport tools = o.tools() != null ? new ToolGatewayReport(o.tools().records(), o.tools().summary()) : this.tools;
+        if (tools != null) {
+            f.tools(toolEvidence(tools.records(), tools.summary(), mask));
+            for (ToolCallRecord c : tools.records()) {
+                if (c.verdict() == ToolVerdict.DENIED) {
+                    f.runtimeDenial(new RuntimeDenial(c.at(), RuntimeDenial.TOOL, mask.apply(c.tool()), c.ruleId(),
+                            mask.apply(c.reason())));
+                }
+            }
+        }
         if (outcome.sandboxRan() || r != null) {
             f.agentMetadata(masked(metadata(o.workspace()), mask));
             Path ws = realOrAsGiven(o.workspace());
@@ -205,6 +235,17 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
                     r.pattern(), r.address(), r.bytesUp(), r.bytesDown(), r.durationMillis(), id(r.end()), mask.apply(r.detail())));
         }
         return new EgressEvidence(totals, records, e.relaySha256());
+    }
+
+    /** The gateway's records in evidence terms: verdicts as lower-case ids; names and reasons masked. */
+    public static ToolEvidence toolEvidence(List<ToolCallRecord> records, GatewaySummary s, UnaryOperator<String> mask) {
+        ToolTotals totals = new ToolTotals(s.calls(), s.allowed(), s.denied(), s.failed(), s.droppedRecords());
+        List<ToolCall> calls = new ArrayList<>();
+        for (ToolCallRecord r : records) {
+            calls.add(new ToolCall(r.sequence(), r.at(), mask.apply(r.tool()), r.connector(), r.argumentsSha256(), id(r.verdict()),
+                    r.ruleId(), mask.apply(r.reason()), r.durationMillis(), r.resultBytes()));
+        }
+        return new ToolEvidence(totals, calls);
     }
 
     private static String id(Enum<?> e) {

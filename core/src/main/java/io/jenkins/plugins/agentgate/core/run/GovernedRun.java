@@ -1,10 +1,12 @@
 package io.jenkins.plugins.agentgate.core.run;
 
+import io.jenkins.plugins.agentgate.core.gateway.GatewayConfig;
 import io.jenkins.plugins.agentgate.core.json.Digests;
 import io.jenkins.plugins.agentgate.core.policy.PolicyEngine;
 import io.jenkins.plugins.agentgate.core.policy.PolicyResult;
 import io.jenkins.plugins.agentgate.core.policy.RunPlan;
 import io.jenkins.plugins.agentgate.core.profile.ImageReference;
+import io.jenkins.plugins.agentgate.core.profile.McpTool;
 import io.jenkins.plugins.agentgate.core.profile.NetworkMode;
 import io.jenkins.plugins.agentgate.core.sandbox.DockerSandbox;
 import io.jenkins.plugins.agentgate.core.sandbox.ProtectedPaths;
@@ -15,6 +17,7 @@ import io.jenkins.plugins.agentgate.core.sandbox.SandboxSession;
 import io.jenkins.plugins.agentgate.core.sandbox.SandboxSpec;
 import io.jenkins.plugins.agentgate.core.sandbox.SandboxSpecs;
 import io.jenkins.plugins.agentgate.core.sandbox.Termination;
+import io.jenkins.plugins.agentgate.core.sandbox.ToolChannel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,12 +33,12 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The governed run: policy → approval → (egress, credentials) → sandbox → evidence. Every seam is a small
+ * The governed run: policy → approval → (egress, tool gateway, credentials) → sandbox → evidence. Every seam is a small
  * interface with a safe default; the evidence recorder sees every outcome, denials and runtime errors included.
  *
  * <pre>
  * RunOutcome o = GovernedRun.builder(new DockerSandbox(runner))
- *         .approvals(gate).credentials(binder).egress(proxy).evidence(recorder).listener(progress)
+ *         .approvals(gate).credentials(binder).egress(proxy).tools(gateway).evidence(recorder).listener(progress)
  *         .build()
  *         .execute(new RunInput(catalog, request, taskText, workspace, command, output));
  * </pre>
@@ -50,6 +53,7 @@ public final class GovernedRun {
     private final ApprovalGate approvals;
     private final CredentialBinder credentials;
     private final EgressProvider egress;
+    private final ToolGatewayProvider tools;
     private final EvidenceRecorder evidence;
     private final RunListener listener;
     private final Clock clock;
@@ -62,6 +66,7 @@ public final class GovernedRun {
         this.approvals = b.approvals;
         this.credentials = b.credentials;
         this.egress = b.egress;
+        this.tools = b.tools;
         this.evidence = b.evidence;
         this.listener = b.listener;
         this.clock = b.clock;
@@ -133,6 +138,7 @@ public final class GovernedRun {
 
         Path dir = null;
         EgressProvider.Attachment net = null;
+        ToolGatewayProvider.Attachment gateway = null;
         SandboxResult result = null;
         List<String> absentProtected = List.of();
         String error = null;
@@ -151,12 +157,24 @@ public final class GovernedRun {
                 net = egress.attach(ctx);
                 network = net.network();
             }
-            SandboxSpec spec = specs.fromPlan(plan, in.workspace(), prompt, runId, in.command(), network, clock.instant());
+            ToolChannel channel = null;
+            if (GatewayConfig.needed(plan)) {
+                List<String> names = plan.effective().tools().mcp().stream().map(McpTool::name).toList();
+                if (tools == null) {
+                    throw new SandboxException("profile " + plan.effective().id() + " grants MCP tools " + names
+                            + ", but no tool gateway is attached to enforce them, so the run is refused; expected a profile without"
+                            + " MCP tools, or a tool gateway (GovernedRun.builder(...).tools(new McpToolGatewayProvider(secrets)))");
+                }
+                listener.phase(RunPhase.SANDBOX_START, "starting the tool gateway for " + names);
+                gateway = tools.attach(ctx);
+                channel = gateway.channel();
+            }
+            SandboxSpec spec = specs.fromPlan(plan, in.workspace(), prompt, runId, in.command(), network, channel, clock.instant());
             o.binding = credentials.bind(ctx);
             CredentialBinding binding = o.binding;
             spec = binding.apply(spec);
             listener.phase(RunPhase.SANDBOX_START, "creating container agentgate-" + runId + " (network " + spec.network().dockerNetwork()
-                    + (spec.network().isProxied() ? " + egress proxy" : "") + ", user " + spec.uid() + ":" + spec.gid() + ", timeout " + spec.timeout() + ")");
+                    + (spec.network().isProxied() ? " + egress proxy" : "") + (spec.network().hasTools() ? " + tool gateway" : "") + ", user " + spec.uid() + ":" + spec.gid() + ", timeout " + spec.timeout() + ")");
             absentProtected = ProtectedPaths.absent(in.workspace(), plan.effective().filesystem().protectedPaths());
             try (SandboxSession session = pre != null ? sandbox.create(spec, pre) : sandbox.create(spec)) {
                 o.reaped = session.reaped();
@@ -178,7 +196,14 @@ public final class GovernedRun {
         } catch (Exception e) {
             error = e.getMessage() == null ? e.toString() : e.getMessage();
         } finally {
-            error = closeAll(error, o.binding, net, dir);
+            error = closeAll(error, o.binding, net, gateway, dir);
+        }
+        if (gateway != null) {
+            // read after close: calls still in flight are recorded (as failed) only then
+            o.tools = gateway.report();
+            if (o.tools != null) {
+                listener.phase(RunPhase.CLEANUP, "tool gateway closed: " + o.tools.describe());
+            }
         }
         if (net != null) {
             // read after close: the proxy's records and summary are complete only then
@@ -211,7 +236,8 @@ public final class GovernedRun {
         return o.done(status, msg, result);
     }
 
-    private String closeAll(String error, CredentialBinding binding, EgressProvider.Attachment net, Path dir) {
+    private String closeAll(String error, CredentialBinding binding, EgressProvider.Attachment net,
+                            ToolGatewayProvider.Attachment gateway, Path dir) {
         StringBuilder e = new StringBuilder(error == null ? "" : error);
         if (binding != null) {
             try {
@@ -225,6 +251,13 @@ public final class GovernedRun {
                 net.close();
             } catch (Exception x) {
                 e.append(e.length() == 0 ? "" : "; ").append("egress teardown failed: ").append(x.getMessage());
+            }
+        }
+        if (gateway != null) {
+            try {
+                gateway.close();
+            } catch (Exception x) {
+                e.append(e.length() == 0 ? "" : "; ").append("tool gateway teardown failed: ").append(x.getMessage());
             }
         }
         if (dir != null) {
@@ -270,6 +303,7 @@ public final class GovernedRun {
         SandboxResult sandbox;
         List<String> reaped = List.of();
         EgressReport egress;
+        ToolReport tools;
 
         Out(String runId, RunInput in, Instant start, String promptSha) {
             this.runId = runId;
@@ -287,7 +321,7 @@ public final class GovernedRun {
             CredentialBinding b = binding;
             return new RunOutcome(runId, status, mask(message), in.request(), policy, policy.plan(), approval, r == null ? sandbox : r,
                     promptSha, in.workspace(), in.command(), reaped, start, clock.instant(), null,
-                    b == null ? CredentialReport.NONE : b.report(), egress);
+                    b == null ? CredentialReport.NONE : b.report(), egress, tools);
         }
     }
 
@@ -299,6 +333,7 @@ public final class GovernedRun {
         private ApprovalGate approvals = ApprovalGate.NONE;
         private CredentialBinder credentials = CredentialBinder.NONE;
         private EgressProvider egress;
+        private ToolGatewayProvider tools;
         private EvidenceRecorder evidence = EvidenceRecorder.NONE;
         private RunListener listener = RunListener.NONE;
         private Clock clock = Clock.systemUTC();
@@ -313,6 +348,8 @@ public final class GovernedRun {
         public Builder approvals(ApprovalGate v) { approvals = v; return this; }
         public Builder credentials(CredentialBinder v) { credentials = v; return this; }
         public Builder egress(EgressProvider v) { egress = v; return this; }
+        /** The tool gateway, started for plans with MCP tools; without one such plans are refused. */
+        public Builder tools(ToolGatewayProvider v) { tools = v; return this; }
         public Builder evidence(EvidenceRecorder v) { evidence = v; return this; }
         public Builder listener(RunListener v) { listener = v; return this; }
         public Builder clock(Clock v) { clock = v; return this; }

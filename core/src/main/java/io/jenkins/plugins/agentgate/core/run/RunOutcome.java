@@ -29,11 +29,12 @@ import java.util.List;
  * @param credentials    the credential leases (records, never values) and the masker; {@link CredentialReport#NONE}
  *                       when the run leased nothing
  * @param egress         what the egress proxy recorded (allowlist plans whose proxy started), or null
+ * @param tools          what the tool gateway decided (plans with MCP tools whose gateway started), or null
  */
 public record RunOutcome(String runId, RunStatus status, String message, RunRequest request, PolicyResult policy,
                          RunPlan plan, Approval approval, SandboxResult sandbox, String promptSha256, Path workspace,
                          List<String> command, List<String> reaped, Instant startedAt, Instant endedAt, String evidence,
-                         CredentialReport credentials, EgressReport egress) {
+                         CredentialReport credentials, EgressReport egress, ToolReport tools) {
     public RunOutcome {
         message = message == null ? "" : message;
         command = List.copyOf(command);
@@ -41,17 +42,26 @@ public record RunOutcome(String runId, RunStatus status, String message, RunRequ
         credentials = credentials == null ? CredentialReport.NONE : credentials;
     }
 
+    /** An outcome without a tool gateway. */
+    public RunOutcome(String runId, RunStatus status, String message, RunRequest request, PolicyResult policy, RunPlan plan,
+                      Approval approval, SandboxResult sandbox, String promptSha256, Path workspace, List<String> command,
+                      List<String> reaped, Instant startedAt, Instant endedAt, String evidence, CredentialReport credentials,
+                      EgressReport egress) {
+        this(runId, status, message, request, policy, plan, approval, sandbox, promptSha256, workspace, command, reaped,
+                startedAt, endedAt, evidence, credentials, egress, null);
+    }
+
     /** An outcome without credential leases and without egress (no proxy ran). */
     public RunOutcome(String runId, RunStatus status, String message, RunRequest request, PolicyResult policy, RunPlan plan,
                       Approval approval, SandboxResult sandbox, String promptSha256, Path workspace, List<String> command,
                       List<String> reaped, Instant startedAt, Instant endedAt, String evidence) {
         this(runId, status, message, request, policy, plan, approval, sandbox, promptSha256, workspace, command, reaped,
-                startedAt, endedAt, evidence, CredentialReport.NONE, null);
+                startedAt, endedAt, evidence, CredentialReport.NONE, null, null);
     }
 
     RunOutcome withEvidence(String ref) {
         return new RunOutcome(runId, status, message, request, policy, plan, approval, sandbox, promptSha256, workspace, command,
-                reaped, startedAt, endedAt, ref, credentials, egress);
+                reaped, startedAt, endedAt, ref, credentials, egress, tools);
     }
 
     /**
@@ -64,12 +74,12 @@ public record RunOutcome(String runId, RunStatus status, String message, RunRequ
         }
         String masked = credentials.mask(why);
         return new RunOutcome(runId, status, message.isEmpty() ? masked : message + "; " + masked, request, policy, plan, approval,
-                sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials, egress);
+                sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials, egress, tools);
     }
 
     RunOutcome asRuntimeError(String why) {
         String masked = credentials.mask(why);
         return new RunOutcome(runId, RunStatus.RUNTIME_ERROR, message.isEmpty() ? masked : message + "; " + masked, request, policy,
-                plan, approval, sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials, egress);
+                plan, approval, sandbox, promptSha256, workspace, command, reaped, startedAt, endedAt, evidence, credentials, egress, tools);
     }
 }

@@ -62,14 +62,15 @@ public final class DockerArgs {
             a.add("--mount");
             a.add(mountSpec(m));
         }
-        for (Mount m : s.network().mounts()) {
+        for (Mount m : s.network().containerMounts()) {
             a.add("--mount");
             a.add(mountSpec(m));
         }
-        if (s.network().entrypoint() != null) {
-            Mount.requireSafe("entrypoint", s.network().entrypoint());
+        String entrypoint = s.network().containerEntrypoint();
+        if (entrypoint != null) {
+            Mount.requireSafe("entrypoint", entrypoint);
             a.add("--entrypoint");
-            a.add(s.network().entrypoint());
+            a.add(entrypoint);
         }
         for (String name : s.clientEnvironment().keySet()) {
             a.add("-e");

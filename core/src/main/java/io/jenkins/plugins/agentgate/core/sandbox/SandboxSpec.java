@@ -81,7 +81,7 @@ public record SandboxSpec(String runId, String profileId, String image, List<Str
         env = Map.copyOf(new LinkedHashMap<>(env));
         secretEnv = Map.copyOf(new LinkedHashMap<>(secretEnv));
         Set<String> names = new HashSet<>();
-        for (Map<String, String> m : List.of(env, secretEnv, network.environment())) {
+        for (Map<String, String> m : List.of(env, secretEnv, network.containerEnvironment())) {
             for (Map.Entry<String, String> e : m.entrySet()) {
                 if (!ENV_NAME.matcher(e.getKey()).matches()) {
                     throw new IllegalArgumentException("environment name '" + e.getKey()
@@ -109,7 +109,7 @@ public record SandboxSpec(String runId, String profileId, String image, List<Str
     /** All environment the docker client must carry (values), for {@code -e NAME} on its argv. */
     public Map<String, String> clientEnvironment() {
         Map<String, String> all = new LinkedHashMap<>(env);
-        all.putAll(network.environment());
+        all.putAll(network.containerEnvironment());
         all.putAll(secretEnv);
         return all;
     }
@@ -143,7 +143,7 @@ public record SandboxSpec(String runId, String profileId, String image, List<Str
         // Values stay out: secretEnv values are credentials.
         return "SandboxSpec[run=" + runId + ", profile=" + profileId + ", image=" + image + ", command=" + command
                 + ", user=" + uid + ":" + gid + ", mounts=" + mounts + ", env=" + env.keySet() + ", secretEnv=" + secretEnv.keySet()
-                + ", network=" + network.dockerNetwork() + "]";
+                + ", network=" + network.dockerNetwork() + (network.hasTools() ? " + tool gateway" : "") + "]";
     }
 
     /** For tests and assertions: the host paths this spec mounts. */

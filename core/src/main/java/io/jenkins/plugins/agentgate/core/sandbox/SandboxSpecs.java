@@ -42,6 +42,18 @@ public final class SandboxSpecs {
      */
     public SandboxSpec fromPlan(RunPlan plan, Path workspace, Path promptFile, String runId, List<String> command,
                                 SandboxNetwork network, Instant now) throws SandboxException {
+        return fromPlan(plan, workspace, promptFile, runId, command, network, null, now);
+    }
+
+    /**
+     * As {@link #fromPlan(RunPlan, Path, Path, String, List, SandboxNetwork, Instant)}, with the tool gateway's
+     * channel: allowed whatever the network mode (it is not a way out); its
+     * mounts are checked like the network's (read-only, no symlink, outside the workspace, never an engine socket).
+     *
+     * @param tools the tool gateway's channel, or null
+     */
+    public SandboxSpec fromPlan(RunPlan plan, Path workspace, Path promptFile, String runId, List<String> command,
+                                SandboxNetwork network, ToolChannel tools, Instant now) throws SandboxException {
         SandboxProfile p = plan.effective();
         SandboxNetwork net = network == null ? SandboxNetwork.none() : network;
         if (p.network().mode() == NetworkMode.ALLOWLIST && net.isNone()) {
@@ -69,6 +81,17 @@ public final class SandboxSpecs {
                 checked.add(mounts.network(m, ws));
             }
             net = net.withMounts(checked);
+        }
+        if (tools != null) {
+            List<Mount> checked = new ArrayList<>();
+            for (Mount m : tools.mounts()) {
+                checked.add(mounts.network(m, ws));
+            }
+            try {
+                net = net.withTools(tools.withMounts(checked, mounts.network(tools.relay(), ws)));
+            } catch (IllegalArgumentException e) {
+                throw new SandboxException(e.getMessage(), e);
+            }
         }
 
         int[] user = user(ws);

@@ -7,12 +7,16 @@ import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
 import io.jenkins.plugins.agentgate.core.execution.InjectionMode;
 import io.jenkins.plugins.agentgate.core.execution.RunRequest;
 import io.jenkins.plugins.agentgate.core.execution.WorkspaceAccess;
+import io.jenkins.plugins.agentgate.core.gateway.ToolDecider;
 import io.jenkins.plugins.agentgate.core.profile.ApprovalRule;
+import io.jenkins.plugins.agentgate.core.profile.ArgumentConstraint;
+import io.jenkins.plugins.agentgate.core.profile.Connector;
 import io.jenkins.plugins.agentgate.core.profile.CredentialPolicy;
 import io.jenkins.plugins.agentgate.core.profile.EvidencePolicy;
 import io.jenkins.plugins.agentgate.core.profile.FilesystemPolicy;
 import io.jenkins.plugins.agentgate.core.profile.ImagePolicy;
 import io.jenkins.plugins.agentgate.core.profile.ImageReference;
+import io.jenkins.plugins.agentgate.core.profile.McpTool;
 import io.jenkins.plugins.agentgate.core.profile.NetworkMode;
 import io.jenkins.plugins.agentgate.core.profile.NetworkPolicy;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
@@ -51,6 +55,15 @@ class NarrowingPropertyTest {
     static final List<String> MOUNTS = List.of("/opt/tools", "/opt/tools/jdk", "/opt/toolsX", "/etc", "/opt", "/opt/tools/../../etc", "relative");
     static final List<String> TOOLS = List.of("git", "npm", "curl", "kubectl", "helm");
     static final List<String> CREDS = List.of("openai-key", "npm-token", "aws-root");
+    static final List<String> MCP_NAMES = List.of("read_file", "write_file", "search");
+    /** Two definitions of connector "fs" (a narrower profile must not swap one for the other) and one "web". */
+    static final List<Connector> FS = List.of(
+            new Connector("fs", "", List.of("node", "fs.js", "/srv/docs"), null, Map.of(), List.of(), null),
+            new Connector("fs", "", List.of("node", "fs.js", "/"), null, Map.of(), List.of(), null));
+    static final Connector WEB = new Connector("web", "", List.of(), "http://127.0.0.1:1/mcp", Map.of(), List.of(), null);
+    /** Argument probes for MCP tools: path and mode values, null meaning "absent". */
+    static final List<String> PROBE_PATHS = java.util.Arrays.asList("docs/a.md", "docs/api/x", "src/b", "/srv/x", "../x", "docsx", null);
+    static final List<String> PROBE_MODES = java.util.Arrays.asList("fast", "full", "slow", null);
 
     final PolicyEngine engine = new PolicyEngine();
 
@@ -91,6 +104,7 @@ class NarrowingPropertyTest {
             }
         }
         assertThat(base.tools().allowed()).containsAll(e.tools().allowed());
+        assertMcpWithin(e.tools(), base.tools());
         if (e.filesystem().workspace() == WorkspaceAccess.READ_WRITE) {
             assertThat(base.filesystem().workspace()).isEqualTo(WorkspaceAccess.READ_WRITE);
         }
@@ -115,6 +129,69 @@ class NarrowingPropertyTest {
         assertThat(e.approval()).isEqualTo(base.approval());
         assertThat(e.rollback()).isEqualTo(base.rollback());
         assertThat(e.evidence()).isEqualTo(base.evidence());
+    }
+
+    @Property(tries = 3000)
+    void mcpToolsThatNarrowingAcceptsAreSemanticallyWithin(@ForAll("smallToolPolicies") ToolPolicy candidate,
+                                                           @ForAll("smallToolPolicies") ToolPolicy base) {
+        boolean accepted = Narrowing.mcpViolations(candidate, base).isEmpty();
+        Statistics.label("accepted with MCP tools").collect(accepted && !candidate.mcp().isEmpty());
+        Statistics.label("accepted with MCP tools").coverage(c -> c.check(true).percentage(p -> p >= 2.0)); // about 80 of 3000
+        if (accepted) {
+            assertMcpWithin(candidate, base);
+        }
+    }
+
+    /** A small space (one or two names, few constraints), so that "within" happens often and probes hit the edges. */
+    @Provide
+    Arbitrary<ToolPolicy> smallToolPolicies() {
+        Arbitrary<ArgumentConstraint> constraint = Arbitraries.oneOf(
+                Arbitraries.of("docs", "docs/api", "/srv").set().ofMinSize(1).ofMaxSize(2)
+                        .map(p -> new ArgumentConstraint(List.copyOf(p), List.of())),
+                Arbitraries.of("fast", "full").set().ofMinSize(1).ofMaxSize(2)
+                        .map(v -> new ArgumentConstraint(List.of(), List.copyOf(v))));
+        Arbitrary<Map<String, ArgumentConstraint>> args = Arbitraries.maps(Arbitraries.of("path", "mode"), constraint).ofMaxSize(2);
+        Arbitrary<McpTool> tool = Combinators.combine(Arbitraries.of("read_file", "search"), Arbitraries.of("fs", "fs", "web"), args)
+                .as(McpTool::new);
+        return Combinators.combine(tool.list().ofMaxSize(2).uniqueElements(McpTool::name), Arbitraries.of(FS))
+                .as((mcp, fs) -> new ToolPolicy(List.of(), mcp, List.of(fs, WEB)));
+    }
+
+    /** Every MCP call the plan's gateway would allow, the base's would allow too, served by the same connector. */
+    static void assertMcpWithin(ToolPolicy plan, ToolPolicy base) {
+        ToolDecider planDecider = new ToolDecider(plan.mcp());
+        ToolDecider baseDecider = new ToolDecider(base.mcp());
+        for (McpTool t : plan.mcp()) {
+            assertThat(base.mcpTool(t.name())).as("MCP tool %s", t.name()).isPresent();
+            assertThat(plan.connector(t.connector())).isEqualTo(base.connector(base.mcpTool(t.name()).get().connector()));
+            for (String path : PROBE_PATHS) {
+                for (String mode : PROBE_MODES) {
+                    com.fasterxml.jackson.databind.node.ObjectNode args = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                    if (path != null) {
+                        args.put("path", path);
+                    }
+                    if (mode != null) {
+                        args.put("mode", mode);
+                    }
+                    if (planDecider.decide(t.name(), args).allowed()) {
+                        assertThat(baseDecider.decide(t.name(), args).allowed()).as("%s %s allowed by the plan only", t.name(), args).isTrue();
+                    }
+                }
+            }
+        }
+    }
+
+    static Arbitrary<ToolPolicy> toolPolicies() {
+        Arbitrary<ArgumentConstraint> constraint = Arbitraries.oneOf(
+                Arbitraries.of("docs", "docs/api", "src", "/srv").set().ofMinSize(1).ofMaxSize(2)
+                        .map(p -> new ArgumentConstraint(List.copyOf(p), List.of())),
+                Arbitraries.of("fast", "full", "slow").set().ofMinSize(1).ofMaxSize(2)
+                        .map(v -> new ArgumentConstraint(List.of(), List.copyOf(v))));
+        Arbitrary<Map<String, ArgumentConstraint>> args = Arbitraries.maps(Arbitraries.of("path", "mode"), constraint).ofMaxSize(2);
+        Arbitrary<McpTool> tool = Combinators.combine(Arbitraries.of(MCP_NAMES), Arbitraries.of("fs", "web"), args).as(McpTool::new);
+        return Combinators.combine(Arbitraries.of(TOOLS).list().ofMaxSize(4),
+                        tool.list().ofMaxSize(3).uniqueElements(McpTool::name), Arbitraries.of(FS))
+                .as((plain, mcp, fs) -> new ToolPolicy(plain, mcp, List.of(fs, WEB)));
     }
 
     @Provide
@@ -144,7 +221,7 @@ class NarrowingPropertyTest {
                 .use(image).in((o, v) -> { o[0] = new Object[] {v, null, null, null, null, null, null}; return o; })
                 .use(network).in((o, v) -> { ((Object[]) o[0])[1] = v; return o; })
                 .use(fs).in((o, v) -> { ((Object[]) o[0])[2] = v; return o; })
-                .use(Arbitraries.of(TOOLS).list().ofMaxSize(4)).in((o, v) -> { ((Object[]) o[0])[3] = new ToolPolicy(v); return o; })
+                .use(toolPolicies()).in((o, v) -> { ((Object[]) o[0])[3] = v; return o; })
                 .use(creds).in((o, v) -> { ((Object[]) o[0])[4] = v; return o; })
                 .use(limits).in((o, v) -> { ((Object[]) o[0])[5] = v; return o; })
                 .use(Arbitraries.of(RollbackExpectation.values())).in((o, v) -> { ((Object[]) o[0])[6] = v; return o; })
@@ -171,7 +248,8 @@ class NarrowingPropertyTest {
         return Builders.withBuilder(() -> RunRequest.builder(ExecutionClass.DELIVERY).requester("gen"))
                 .use(Arbitraries.of("class-profile", "other").injectNull(0.7)).in(RunRequest.Builder::profileId)
                 .use(images().injectNull(0.6)).in(RunRequest.Builder::image)
-                .use(Arbitraries.of(TOOLS).list().ofMaxSize(2).injectNull(0.6)).in(RunRequest.Builder::tools)
+                .use(Arbitraries.oneOf(Arbitraries.of(TOOLS), Arbitraries.of(MCP_NAMES)).list().ofMaxSize(2).injectNull(0.6))
+                .in(RunRequest.Builder::tools)
                 .use(destinations().list().ofMaxSize(3).injectNull(0.4)).in(RunRequest.Builder::network)
                 .use(Arbitraries.of(MOUNTS).list().ofMaxSize(1)).in(RunRequest.Builder::mounts)
                 .use(Arbitraries.of(WorkspaceAccess.values()).injectNull(0.5)).in(RunRequest.Builder::workspace)

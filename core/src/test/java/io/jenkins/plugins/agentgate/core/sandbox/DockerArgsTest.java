@@ -177,6 +177,94 @@ class DockerArgsTest {
                 .hasMessageContaining("HTTP_PROXY is set twice");
     }
 
+    static ToolChannel tools() {
+        return new ToolChannel(3129, "/.agentgate/tools/gateway.sock",
+                List.of(new Mount(Path.of("/tmp/agentgate-tools-r1/sock"), "/.agentgate/tools", true),
+                        new Mount(Path.of("/tmp/agentgate-tools-r1/mcp"), "/.agentgate/mcp", true)),
+                new Mount(Path.of("/tmp/agentgate-tools-r1/relay/agentgate-egress-relay"), "/.agentgate/tools-relay", true),
+                Map.of("AGENTGATE_MCP_URL", "http://127.0.0.1:3129/mcp", "AGENTGATE_MCP_CONFIG", "/.agentgate/mcp/mcp.json"));
+    }
+
+    @Test
+    void aToolChannelAloneKeepsNetworkNoneAndRunsTheRelayForTheGatewayOnly() {
+        SandboxSpec s = spec().withNetwork(SandboxNetwork.none().withTools(tools()));
+        List<String> a = args.create(s, IMAGE_ID);
+        String joined = String.join(" ", a);
+        assertThat(a.get(a.indexOf("--network") + 1)).isEqualTo("none");
+        assertThat(joined).contains(
+                "--mount type=bind,source=/tmp/agentgate-tools-r1/sock,target=/.agentgate/tools,readonly,bind-propagation=rprivate",
+                "--mount type=bind,source=/tmp/agentgate-tools-r1/mcp,target=/.agentgate/mcp,readonly,bind-propagation=rprivate",
+                "--mount type=bind,source=/tmp/agentgate-tools-r1/relay/agentgate-egress-relay,target=/.agentgate/tools-relay,readonly",
+                "--entrypoint /.agentgate/tools-relay");
+        assertThat(a.subList(a.indexOf(IMAGE_ID), a.size())).containsExactly(IMAGE_ID, "--listen", "3129", "--socket",
+                "/.agentgate/tools/gateway.sock", "--", "sh", "-c", "echo $X");
+        // the gateway is no way out: no proxy variable, and the network still counts as none
+        assertThat(s.clientEnvironment()).containsEntry("AGENTGATE_MCP_URL", "http://127.0.0.1:3129/mcp")
+                .doesNotContainKeys("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy");
+        assertThat(joined).doesNotContain("PROXY", "http://127.0.0.1:3129");
+        assertThat(a.get(a.indexOf("AGENTGATE_MCP_CONFIG") - 1)).isEqualTo("-e");
+        assertThat(s.network().isNone()).isTrue();
+        assertThat(s.network().isProxied()).isFalse();
+        assertThat(s.network().hasTools()).isTrue();
+        assertThat(a).doesNotContain("--privileged", "--cap-add", "--device", "-v", "--volume");
+    }
+
+    @Test
+    void aToolChannelJoinsTheEgressRelayAsASecondPairInOneProcess() {
+        SandboxSpec s = spec().withNetwork(proxied().withTools(tools()));
+        List<String> a = args.create(s, IMAGE_ID);
+        String joined = String.join(" ", a);
+        assertThat(a.stream().filter("--entrypoint"::equals)).hasSize(1);
+        assertThat(a.get(a.indexOf("--entrypoint") + 1)).isEqualTo("/.agentgate/egress-relay");
+        // the egress relay is the one relay; the channel's own copy is not mounted
+        assertThat(joined).doesNotContain("/.agentgate/tools-relay");
+        assertThat(joined).contains("target=/.agentgate/egress,readonly", "target=/.agentgate/tools,readonly",
+                "target=/.agentgate/mcp,readonly");
+        assertThat(a.subList(a.indexOf(IMAGE_ID), a.size())).containsExactly(IMAGE_ID,
+                "--listen", "3128", "--socket", "/.agentgate/egress/proxy.sock",
+                "--listen", "3129", "--socket", "/.agentgate/tools/gateway.sock", "--", "sh", "-c", "echo $X");
+        assertThat(s.clientEnvironment()).containsKeys("HTTP_PROXY", "AGENTGATE_MCP_URL");
+        assertThat(s.network().isProxied()).isTrue();
+    }
+
+    @Test
+    void aToolChannelIsValidated() {
+        Mount dir = new Mount(Path.of("/tmp/t/sock"), "/.agentgate/tools", true);
+        Mount relay = new Mount(Path.of("/tmp/t/relay"), "/.agentgate/tools-relay", true);
+        assertThatThrownBy(() -> new ToolChannel(3129, "/.agentgate/tools/g.sock", List.of(new Mount(Path.of("/tmp/t/sock"),
+                "/.agentgate/tools", false)), relay, Map.of())).hasMessageContaining("read-write; expected read-only");
+        assertThatThrownBy(() -> new ToolChannel(3129, "/workspace/g.sock", List.of(new Mount(Path.of("/tmp/t/sock"),
+                "/workspace/tools", true)), relay, Map.of())).hasMessageContaining("is not under /.agentgate/");
+        assertThatThrownBy(() -> new ToolChannel(3129, "/.agentgate/other/g.sock", List.of(dir), relay, Map.of()))
+                .hasMessageContaining("is not inside one of the channel's mounts");
+        assertThatThrownBy(() -> new ToolChannel(3129, "/.agentgate/tools/../x", List.of(dir), relay, Map.of()))
+                .hasMessageContaining("is not inside one of the channel's mounts");
+        assertThatThrownBy(() -> new ToolChannel(0, "/.agentgate/tools/g.sock", List.of(dir), relay, Map.of()))
+                .hasMessageContaining("port 0");
+        assertThatThrownBy(() -> new ToolChannel(3129, "/.agentgate/tools/g.sock", List.of(dir), relay,
+                Map.of("HTTPS_PROXY", "http://127.0.0.1:3129"))).hasMessageContaining("is a proxy variable");
+        assertThatThrownBy(() -> new ToolChannel(3129, "/.agentgate/tools/g.sock", List.of(dir),
+                new Mount(Path.of("/tmp/t/relay"), "/usr/bin/relay", true), Map.of())).hasMessageContaining("is not under /.agentgate/");
+        // the egress relay's port is taken
+        ToolChannel samePort = new ToolChannel(3128, "/.agentgate/tools/g.sock", List.of(dir), relay, Map.of());
+        assertThatThrownBy(() -> proxied().withTools(samePort)).hasMessageContaining("is the egress relay's port");
+        // a variable set twice
+        ToolChannel proxyName = new ToolChannel(3129, "/.agentgate/tools/g.sock", List.of(dir), relay, Map.of("AGENTGATE_X", "1"));
+        assertThatThrownBy(() -> SandboxNetwork.proxied(Map.of("AGENTGATE_X", "2"), proxied().mounts(), proxied().entrypoint(),
+                proxied().commandPrefix()).withTools(proxyName)).hasMessageContaining("AGENTGATE_X is also set by the network");
+        // the same target twice
+        ToolChannel clash = new ToolChannel(3129, "/.agentgate/egress/g.sock", List.of(new Mount(Path.of("/tmp/t/sock"),
+                "/.agentgate/egress", true)), relay, Map.of());
+        assertThatThrownBy(() -> proxied().withTools(clash)).hasMessageContaining("is also a network mount");
+        // an entrypoint whose arguments cannot take another pair
+        SandboxNetwork odd = SandboxNetwork.proxied(Map.of(), List.of(new Mount(Path.of("/tmp/e/relay"), "/.agentgate/egress-relay", true)),
+                "/.agentgate/egress-relay", List.of("--listen", "3128"));
+        assertThatThrownBy(() -> odd.withTools(tools())).hasMessageContaining("ending with '--'");
+        // a channel variable may not shadow the run's own environment
+        assertThatThrownBy(() -> spec(List.of(), Map.of("AGENTGATE_MCP_URL", "x"), Map.of())
+                .withNetwork(SandboxNetwork.none().withTools(tools()))).hasMessageContaining("AGENTGATE_MCP_URL is set twice");
+    }
+
     @Test
     void execPassesDataOnlyThroughStdinAndRunsAsTheSandboxUser() {
         assertThat(args.exec("abc123", 1000, 1000, List.of("sh", "-c", "cat > /run/agentgate/secrets/t")))

@@ -138,4 +138,64 @@ class SandboxSpecsTest {
         assertThatThrownBy(() -> guarded.fromPlan(allow, ws, task, "r1", List.of("true"), relayNetwork(sock, relay), Instant.now()))
                 .isInstanceOf(SandboxException.class).hasMessageContaining("container engine socket");
     }
+
+    ToolChannel channel(Path sockDir, Path mcpDir, Path relay) {
+        return new ToolChannel(3129, "/.agentgate/tools/gateway.sock",
+                List.of(new Mount(sockDir, "/.agentgate/tools", true), new Mount(mcpDir, "/.agentgate/mcp", true)),
+                new Mount(relay, "/.agentgate/tools-relay", true), Map.of("AGENTGATE_MCP_URL", "http://127.0.0.1:3129/mcp"));
+    }
+
+    @Test
+    void aToolChannelIsAcceptedWithNetworkNoneAndAddsNoWayOut() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Path task = Files.writeString(tmp.resolve("task.md"), "x");
+        Path sockDir = Files.createDirectories(tmp.resolve("tools/sock"));
+        Path mcpDir = Files.createDirectories(tmp.resolve("tools/mcp"));
+        Path relay = Files.writeString(tmp.resolve("tools/relay"), "binary");
+        SandboxSpecs specs = new SandboxSpecs(new MountValidator(List.of()));
+        SandboxSpec s = specs.fromPlan(plan(WorkspaceAccess.READ_WRITE), ws, task, "r1", List.of("true"), null,
+                channel(sockDir, mcpDir, relay), Instant.now());
+        assertThat(s.network().isNone()).isTrue();
+        assertThat(s.network().dockerNetwork()).isEqualTo("none");
+        assertThat(s.network().tools().mounts()).containsExactly(new Mount(sockDir.toRealPath(), "/.agentgate/tools", true),
+                new Mount(mcpDir.toRealPath(), "/.agentgate/mcp", true));
+        assertThat(s.network().containerEntrypoint()).isEqualTo("/.agentgate/tools-relay");
+        assertThat(s.clientEnvironment()).containsKey("AGENTGATE_MCP_URL").doesNotContainKeys("HTTP_PROXY", "HTTPS_PROXY");
+        // with the egress relay of an allowlist plan: one relay, both pairs
+        Path egressSock = Files.createDirectories(tmp.resolve("egress/sock"));
+        Path egressRelay = Files.writeString(tmp.resolve("egress/relay"), "binary");
+        SandboxSpec both = specs.fromPlan(allowlistPlan(), ws, task, "r1", List.of("true"), relayNetwork(egressSock, egressRelay),
+                channel(sockDir, mcpDir, relay), Instant.now());
+        assertThat(both.network().isProxied()).isTrue();
+        assertThat(both.network().command(List.of("true"))).containsExactly("--listen", "3128", "--listen", "3129", "--socket",
+                "/.agentgate/tools/gateway.sock", "--", "true");
+    }
+
+    @Test
+    void toolChannelMountsAreConfinedLikeNetworkMounts() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Path task = Files.writeString(tmp.resolve("task.md"), "x");
+        Path sockDir = Files.createDirectories(tmp.resolve("tools/sock"));
+        Path mcpDir = Files.createDirectories(tmp.resolve("tools/mcp"));
+        Path relay = Files.writeString(tmp.resolve("tools/relay"), "binary");
+        SandboxSpecs specs = new SandboxSpecs(new MountValidator(List.of()));
+        RunPlan p = plan(WorkspaceAccess.READ_WRITE);
+        Path inWs = Files.createDirectories(ws.resolve("mcp"));
+        assertThatThrownBy(() -> specs.fromPlan(p, ws, task, "r1", List.of("true"), null, channel(sockDir, inWs, relay), Instant.now()))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("overlaps the workspace");
+        Path relayInWs = Files.writeString(ws.resolve("relay"), "binary");
+        assertThatThrownBy(() -> specs.fromPlan(p, ws, task, "r1", List.of("true"), null, channel(sockDir, mcpDir, relayInWs),
+                Instant.now())).isInstanceOf(SandboxException.class).hasMessageContaining("overlaps the workspace");
+        Path link = Files.createSymbolicLink(tmp.resolve("sock-link"), sockDir);
+        assertThatThrownBy(() -> specs.fromPlan(p, ws, task, "r1", List.of("true"), null, channel(link, mcpDir, relay), Instant.now()))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("resolves through a symlink");
+        SandboxSpecs guarded = new SandboxSpecs(new MountValidator(List.of(sockDir.resolve("engine.sock"))));
+        assertThatThrownBy(() -> guarded.fromPlan(p, ws, task, "r1", List.of("true"), null, channel(sockDir, mcpDir, relay),
+                Instant.now())).isInstanceOf(SandboxException.class).hasMessageContaining("container engine socket");
+        // the channel does not open a closed profile: an egress relay for it is still refused
+        Path egressSock = Files.createDirectories(tmp.resolve("egress/sock"));
+        Path egressRelay = Files.writeString(tmp.resolve("egress/relay"), "binary");
+        assertThatThrownBy(() -> specs.fromPlan(p, ws, task, "r1", List.of("true"), relayNetwork(egressSock, egressRelay),
+                channel(sockDir, mcpDir, relay), Instant.now())).hasMessageContaining("allows no network");
+    }
 }
