@@ -144,7 +144,10 @@ final class CapturePack {
             nameMd.update(HexFormat.of().parseHex(id));
         }
         String name = "pack-" + HexFormat.of().formatHex(nameMd.digest());
-        Path packDir = Files.createDirectories(objectsDir.resolve("pack"));
+        Path packDir = objectsDir.resolve("pack");
+        if (!Files.isDirectory(packDir)) {
+            Files.createDirectories(packDir);
+        }
         Path packFile = packDir.resolve(name + ".pack");
         MessageDigest packMd = digest();
         byte[] trailer;

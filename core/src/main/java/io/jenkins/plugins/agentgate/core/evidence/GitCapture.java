@@ -77,6 +77,7 @@ final class GitCapture {
 
         Path gitDir = scratch.resolve("git");
         Files.createDirectories(gitDir.resolve("objects/info"));
+        Files.createDirectories(gitDir.resolve("objects/pack")); // for the pack after() writes
         Files.createDirectories(gitDir.resolve("refs/heads"));
         Files.writeString(gitDir.resolve("HEAD"), "ref: refs/heads/agentgate-capture\n");
         Files.writeString(gitDir.resolve("config"), "sha1".equals(objectFormat)

@@ -352,13 +352,14 @@ final class GitCli {
         if (stdin == null) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
-        Path errFile = Files.createTempFile("agentgate-git", ".err");
+        // stderr goes to a file in the capture's private HOME, reused call after call (truncated on each
+        // redirect): creating and deleting a temporary file per call costs more than many git calls' work.
+        Path errFile = Path.of(env.get("HOME")).resolve("git-stderr-" + Thread.currentThread().getId());
         pb.redirectError(errFile.toFile());
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
-            Files.deleteIfExists(errFile);
             throw new CaptureException("cannot start '" + executable + "' (" + e.getMessage()
                     + "); expected a git executable on PATH", e);
         }
@@ -396,8 +397,6 @@ final class GitCli {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new CaptureException("interrupted while running git " + String.join(" ", args), e);
-        } finally {
-            Files.deleteIfExists(errFile);
         }
     }
 
