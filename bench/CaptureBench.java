@@ -95,7 +95,7 @@ public class CaptureBench {
         for (int k = 0; k < impls.size(); k++) {
             samples.add(new Samples(iterations));
         }
-        int warmup = 3;
+        int warmup = 5; // lets C2 finish compiling the capture path, whose background work is counted as CPU
         for (int it = -warmup; it < iterations; it++) {
             for (int j = 0; j < impls.size(); j++) {
                 // Alternate which build goes first, so neither always runs on a cache the other warmed.

@@ -140,7 +140,12 @@ final class ChangedPaths {
                 return false;
             }
         } else if (a.isRegularFile()) {
-            CapturePack.Blob b = store.hashFile(p, a.size());
+            CapturePack.Blob b;
+            try {
+                b = store.hashFile(p, a.size());
+            } catch (java.nio.file.AccessDeniedException e) {
+                return false; // unreadable: git decides (and reports it) as it always did
+            }
             blobs.put(path, b);
             now = new TreeListing.Entry(a.permissions().contains(PosixFilePermission.OWNER_EXECUTE) ? "100755" : "100644", b.oid());
             if (old == null || !b.oid().equals(old.oid())) {
@@ -186,6 +191,12 @@ final class ChangedPaths {
                     into.add(new String(rel.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
                 }
                 return FileVisitResult.CONTINUE; // git skips FIFOs, sockets and devices it does not track
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) {
+                ok[0] = false; // e.g. an unreadable directory: git decides what to stage and what to report
+                return FileVisitResult.TERMINATE;
             }
 
             private boolean check(Path f) {

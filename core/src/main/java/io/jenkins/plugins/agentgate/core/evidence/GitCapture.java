@@ -13,11 +13,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Git-aware capture. The pre- and post-run working trees are written as git trees into a private object
- * directory (alternates point at the repository's objects, which are only read) through a private index
- * seeded from the repository's index, so only files whose stat data changed are hashed. The repository's
- * own config, hooks, index and objects are never used for writing; its filters and fsmonitor never run
- * because its config is not read at all.
+ * Git-aware capture. The pre-run working tree is written as a git tree into a private object directory
+ * (alternates point at the repository's objects, which are only read) through a private index seeded
+ * from the repository's index, so only files whose stat data changed are hashed. After the run, the
+ * post-run tree is built from the changed paths alone ({@link ChangedPaths}: one {@code ls-files} stat
+ * pass, blobs and trees written as one pack), or, where git's staging could differ from a plain content
+ * hash, by staging the whole working tree as before; one {@code diff-tree --stdin} gives both patches.
+ * The repository's own config, hooks, index and objects are never used for writing; its filters and
+ * fsmonitor never run because its config is not read at all.
  */
 final class GitCapture {
     private final Path workspace;
