@@ -57,11 +57,17 @@ final class ChangedPaths {
      * @return the post-run tree, or null when git must stage the working tree itself
      */
     static Result build(Path workspace, byte[] lsFiles, TreeListing pre, CapturePack store) throws IOException {
+        return build(workspace, lsFiles, Set.of(), pre, store);
+    }
+
+    /** @param untracked more candidates (paths, or directories ending in '/'), found without git */
+    static Result build(Path workspace, byte[] lsFiles, Set<String> untracked, TreeListing pre, CapturePack store)
+            throws IOException {
         if (pre.hasAttributes()) {
             return null;
         }
         ChangedPaths c = new ChangedPaths(workspace, pre, store);
-        if (!c.run(lsFiles)) {
+        if (!c.run(lsFiles, untracked)) {
             return null;
         }
         String tree = pre.apply(c.changes, store);
@@ -69,8 +75,8 @@ final class ChangedPaths {
         return new Result(tree, c.blobs);
     }
 
-    private boolean run(byte[] lsFiles) throws IOException {
-        Set<String> candidates = new LinkedHashSet<>();
+    private boolean run(byte[] lsFiles, Set<String> untracked) throws IOException {
+        Set<String> candidates = new LinkedHashSet<>(untracked);
         int start = 0;
         for (int i = 0; i < lsFiles.length; i++) {
             if (lsFiles[i] == 0) {
@@ -233,6 +239,11 @@ final class ChangedPaths {
 
     /** The workspace path for git's bytes, or null when the JVM cannot name exactly those bytes. */
     private Path open(String latin1Path) {
+        return open(workspace, latin1Path);
+    }
+
+    /** The workspace path for git's bytes (ISO-8859-1 form), or null when the JVM cannot name exactly those bytes. */
+    static Path open(Path workspace, String latin1Path) {
         byte[] bytes = latin1Path.getBytes(StandardCharsets.ISO_8859_1);
         boolean ascii = true;
         for (byte b : bytes) {

@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,6 +35,8 @@ final class GitCapture {
     private final CapturePack objects;
     /** Whether the last after() had git stage the whole working tree (for tests: the fast path was or was not taken). */
     private volatile boolean stagedByGit;
+    /** Whether the last after() found new files from directory stats rather than git's directory scan (for tests). */
+    private volatile boolean scannedDirectoriesItself;
 
     private GitCapture(Path workspace, Path scratch, GitCli repo, GitCli priv, String baseCommit, Path realIndex,
                        Path gitDir, Path commonDir, CapturePack objects) {
@@ -117,6 +120,8 @@ final class GitCapture {
         // Every pre-run entry with its id: after the run, the trees above changed paths are rebuilt from it.
         TreeListing listing = fromChangedPaths
                 ? TreeListing.of(priv.run("ls-tree", "-r", "-t", "-z", "--full-tree", preTree)) : null;
+        // Each directory's stat, so that after the run only directories whose entries changed are read.
+        DirStats dirStats = listing == null ? null : DirStats.capture(workspace, listing);
         return new WorkspaceCapture.Snapshot() {
             @Override
             public String kind() {
@@ -125,7 +130,7 @@ final class GitCapture {
 
             @Override
             public CaptureResult after() throws IOException {
-                return GitCapture.this.after(preIndex, tree, listing, outputDir, limits);
+                return GitCapture.this.after(preIndex, tree, listing, dirStats, outputDir, limits);
             }
         };
     }
@@ -162,8 +167,8 @@ final class GitCapture {
         return new String(g.run("write-tree"), StandardCharsets.UTF_8).strip();
     }
 
-    private CaptureResult after(Path preIndex, String preTree, TreeListing listing, Path outputDir, CaptureLimits limits)
-            throws IOException {
+    private CaptureResult after(Path preIndex, String preTree, TreeListing listing, DirStats dirStats, Path outputDir,
+                                CaptureLimits limits) throws IOException {
         GitCli g = priv.with(Map.of("GIT_INDEX_FILE", preIndex.toString()));
         Path patchFile = outputDir.resolve(EvidenceBundle.PATCH);
         Path revertFile = outputDir.resolve(EvidenceBundle.REVERT_PATCH);
@@ -171,8 +176,20 @@ final class GitCapture {
         if (listing != null) {
             // One stat pass over the index (no hashing of unchanged files, no index write) and a read of
             // the directories for new and ignored files; only the paths it names are read and hashed.
-            byte[] candidates = g.run("ls-files", "-z", "-m", "-d", "-o", "--directory", "--no-empty-directory");
-            fromChanges = ChangedPaths.build(workspace, candidates, listing, objects);
+            // New and ignored files: from the directories whose stat changed (DirStats), or, when the pre-run
+            // tree does not account for every directory, from git reading all of them.
+            byte[] candidates = null;
+            Set<String> untracked = null;
+            if (dirStats != null) {
+                candidates = g.run("ls-files", "-z", "-m", "-d");
+                untracked = dirStats.untracked(listing);
+            }
+            scannedDirectoriesItself = untracked != null;
+            if (untracked == null) {
+                candidates = g.run("ls-files", "-z", "-m", "-d", "-o", "--directory", "--no-empty-directory");
+                untracked = Set.of();
+            }
+            fromChanges = ChangedPaths.build(workspace, candidates, untracked, listing, objects);
         }
         String postTree;
         stagedByGit = fromChanges == null;
@@ -296,6 +313,10 @@ final class GitCapture {
 
     boolean stagedByGit() {
         return stagedByGit;
+    }
+
+    boolean scannedDirectoriesItself() {
+        return scannedDirectoriesItself;
     }
 
     private static BundleFile patchRef(Path file, GitCli.FileOut out, boolean noChanges, CaptureLimits limits,

@@ -77,6 +77,28 @@ final class TreeListing {
         return hasAttributes;
     }
 
+    /** Every directory of the pre-run tree ("" for the top). */
+    Set<String> directories() {
+        return dirs.keySet();
+    }
+
+    /** The pre-run entry {@code name} in directory {@code dir}, or null. */
+    Entry entry(String dir, String name) {
+        Map<String, Entry> t = dirs.get(dir);
+        return t == null ? null : t.get(name);
+    }
+
+    /** Subtrees and gitlinks directly in {@code dir}: the subdirectories git knows of there. */
+    int subdirectories(String dir) {
+        int n = 0;
+        for (Entry e : dirs.getOrDefault(dir, Map.of()).values()) {
+            if (e.isTree() || "160000".equals(e.mode())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     boolean hasGitlinks() {
         return hasGitlinks;
     }

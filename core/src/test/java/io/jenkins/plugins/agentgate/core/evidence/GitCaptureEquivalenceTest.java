@@ -27,6 +27,9 @@ class GitCaptureEquivalenceTest {
     @TempDir
     Path tmp;
 
+    /** The fast capture of the last {@link #bothWays} call. */
+    private GitCapture lastFast;
+
     interface Agent {
         void run(Path ws) throws Exception;
     }
@@ -37,6 +40,9 @@ class GitCaptureEquivalenceTest {
         Path refWs = tmp.resolve("ref");
         sh(tmp, "cp", "-a", template.toString(), fastWs.toString());
         sh(tmp, "cp", "-a", template.toString(), refWs.toString());
+        // Directory times within two seconds of the pre-run capture are "racy" and always re-read; wait them
+        // out so that the captures below rely on directory stats where they can.
+        Thread.sleep(2100);
         Path fastOut = Files.createDirectories(tmp.resolve("fast-out"));
         Path refOut = Files.createDirectories(tmp.resolve("ref-out"));
 
@@ -49,6 +55,7 @@ class GitCaptureEquivalenceTest {
         CaptureResult f = fastSnap.after();
         CaptureResult r = refSnap.after();
 
+        lastFast = fast;
         assertThat(fast.stagedByGit()).as("staged by git instead of from the changed paths").isEqualTo(!expectFast);
         assertThat(ref.stagedByGit()).isTrue();
         assertThat(f.workspace()).usingRecursiveComparison().isEqualTo(r.workspace());
@@ -151,6 +158,7 @@ class GitCaptureEquivalenceTest {
             Files.delete(ws.resolve("linked-dir"));
             Files.createSymbolicLink(ws.resolve("linked-dir"), outside);
         }, true);
+        assertThat(lastFast.scannedDirectoriesItself()).as("new files found from directory stats").isTrue();
         WorkspaceEvidence w = r.workspace();
         assertThat(w.files()).extracting(FileChange::path).contains("linked-dir", "linked-dir/f.txt", "becomes-dir",
                 "becomes-dir/inner.txt", "untracked-dir/out", "ignored.log", "src/Renamed.java", "src/App.java")
@@ -168,6 +176,35 @@ class GitCaptureEquivalenceTest {
         sh(tmp, "git", "--git-dir=" + tmp.resolve("template/.git"), "--work-tree=" + fastWs, "diff", "--exit-code", "HEAD");
         assertThat(Files.isDirectory(fastWs.resolve("linked-dir"), LinkOption.NOFOLLOW_LINKS)).isTrue();
         assertThat(Files.readString(outside.resolve("f.txt"))).isEqualTo("outside content: must never be read\n");
+    }
+
+    @Test
+    void emptyDirectoriesGitDoesNotRecordAreReadByGit() throws Exception {
+        Path ws = richRepo();
+        Files.createDirectories(ws.resolve("dir/empty/inner-empty"));
+        CaptureResult r = bothWays(ws, w -> {
+            Files.writeString(w.resolve("dir/empty/inner-empty/now.txt"), "into a directory git did not know\n");
+            Files.writeString(w.resolve("dir/added.txt"), "x\n");
+        }, true);
+        assertThat(lastFast.scannedDirectoriesItself()).isFalse(); // link counts showed a directory not in the tree
+        assertThat(r.workspace().files()).extracting(FileChange::path)
+                .containsExactly("dir/added.txt", "dir/empty/inner-empty/now.txt");
+    }
+
+    @Test
+    void newFilesInKnownDirectoriesAreFoundFromDirectoryStats() throws Exception {
+        CaptureResult r = bothWays(richRepo(), w -> {
+            Files.writeString(w.resolve("dir/sub/fresh.txt"), "new in a known directory\n");
+            Files.createDirectories(w.resolve("a/new-dir/deeper"));
+            Files.writeString(w.resolve("a/new-dir/deeper/x.bin"), "\0\1");
+            Files.move(w.resolve("dir/a.txt"), w.resolve("dir/moved.txt"));
+            Files.delete(w.resolve("dir/gone/only.txt"));
+            Files.delete(w.resolve("dir/gone"));
+            Files.writeString(w.resolve("dir/gone"), "a file where a directory was\n");
+        }, true);
+        assertThat(lastFast.scannedDirectoriesItself()).isTrue();
+        assertThat(r.workspace().files()).extracting(FileChange::path).containsExactly("a/new-dir/deeper/x.bin",
+                "dir/a.txt", "dir/gone", "dir/gone/only.txt", "dir/moved.txt", "dir/sub/fresh.txt");
     }
 
     @Test
