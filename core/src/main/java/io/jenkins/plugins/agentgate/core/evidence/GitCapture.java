@@ -181,7 +181,9 @@ final class GitCapture {
             byte[] candidates = null;
             Set<String> untracked = null;
             if (dirStats != null) {
-                candidates = g.run("ls-files", "-z", "-m", "-d");
+                // diff-files stats the index entries on parallel threads (core.preloadIndex), unlike ls-files;
+                // it names stat-changed files without reading them (the JVM's hash drops unchanged content).
+                candidates = g.run("diff-files", "-z", "--name-only", "--no-renames");
                 untracked = dirStats.untracked(listing);
             }
             scannedDirectoriesItself = untracked != null;
