@@ -10,18 +10,18 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * Git-aware capture. The pre- and post-run working trees are written as git trees into a private object
- * directory (alternates point at the repository's objects, which are only read) through a private index
- * seeded from the repository's index, so only files whose stat data changed are hashed. The repository's
- * own config, hooks, index and objects are never used for writing; its filters and fsmonitor never run
- * because its config is not read at all.
+ * Git-aware capture. The pre-run working tree is written as a git tree into a private object directory
+ * (alternates point at the repository's objects, which are only read) through a private index seeded
+ * from the repository's index, so only files whose stat data changed are hashed. After the run, the
+ * post-run tree is built from the changed paths alone ({@link ChangedPaths}: one {@code ls-files} stat
+ * pass, blobs and trees written as one pack), or, where git's staging could differ from a plain content
+ * hash, by staging the whole working tree as before; one {@code diff-tree --stdin} gives both patches.
+ * The repository's own config, hooks, index and objects are never used for writing; its filters and
+ * fsmonitor never run because its config is not read at all.
  */
 final class GitCapture {
     private final Path workspace;
@@ -30,14 +30,25 @@ final class GitCapture {
     private final GitCli priv;
     private final String baseCommit;
     private final Path realIndex;
+    private final Path gitDir;
+    private final Path commonDir;
+    private final CapturePack objects;
+    /** Whether the last after() had git stage the whole working tree (for tests: the fast path was or was not taken). */
+    private volatile boolean stagedByGit;
+    /** Whether the last after() found new files from directory stats rather than git's directory scan (for tests). */
+    private volatile boolean scannedDirectoriesItself;
 
-    private GitCapture(Path workspace, Path scratch, GitCli repo, GitCli priv, String baseCommit, Path realIndex) {
+    private GitCapture(Path workspace, Path scratch, GitCli repo, GitCli priv, String baseCommit, Path realIndex,
+                       Path gitDir, Path commonDir, CapturePack objects) {
         this.workspace = workspace;
         this.scratch = scratch;
         this.repo = repo;
         this.priv = priv;
         this.baseCommit = baseCommit;
         this.realIndex = realIndex;
+        this.gitDir = gitDir;
+        this.commonDir = commonDir;
+        this.objects = objects;
     }
 
     /** Returns a git capture when {@code ws} is the top of a git work tree and git works, else null. */
@@ -49,7 +60,7 @@ final class GitCapture {
         GitCli.Result info;
         try {
             info = repo.tryRun("rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir",
-                    "--git-path", "index", "--show-object-format");
+                    "--git-path", "index", "--show-object-format", "--git-dir");
         } catch (CaptureException e) {
             return null; // no git binary: manifest capture
         }
@@ -57,17 +68,22 @@ final class GitCapture {
             return null;
         }
         String[] lines = info.stdout().split("\n");
-        if (lines.length < 4 || !Path.of(lines[0]).toRealPath().equals(ws)) {
+        if (lines.length < 5 || !Path.of(lines[0]).toRealPath().equals(ws)) {
             return null;
         }
         Path commonDir = Path.of(lines[1]);
         Path realIndex = Path.of(lines[2]);
         String objectFormat = lines[3].strip();
+        Path repoGitDir = Path.of(lines[4]);
+        if (!"sha1".equals(objectFormat) && !"sha256".equals(objectFormat)) {
+            return null; // an object format this capture does not know how to write
+        }
         GitCli.Result head = repo.tryRun("rev-parse", "-q", "--verify", "HEAD^{commit}");
         String base = head.exitCode() == 0 ? head.stdout().strip() : null;
 
         Path gitDir = scratch.resolve("git");
         Files.createDirectories(gitDir.resolve("objects/info"));
+        Files.createDirectories(gitDir.resolve("objects/pack")); // for the pack after() writes
         Files.createDirectories(gitDir.resolve("refs/heads"));
         Files.writeString(gitDir.resolve("HEAD"), "ref: refs/heads/agentgate-capture\n");
         Files.writeString(gitDir.resolve("config"), "sha1".equals(objectFormat)
@@ -78,10 +94,16 @@ final class GitCapture {
                 "GIT_DIR", gitDir.toString(),
                 "GIT_WORK_TREE", ws.toString(),
                 "GIT_CEILING_DIRECTORIES", parent.toString()));
-        return new GitCapture(ws, scratch, repo, priv, base, realIndex);
+        return new GitCapture(ws, scratch, repo, priv, base, realIndex, repoGitDir, commonDir,
+                new CapturePack(gitDir.resolve("objects"), objectFormat));
     }
 
     WorkspaceCapture.Snapshot before(Path outputDir, CaptureLimits limits) throws IOException {
+        return before(outputDir, limits, true);
+    }
+
+    /** {@code fromChangedPaths} false: always stage the whole working tree after the run (the reference path, for tests). */
+    WorkspaceCapture.Snapshot before(Path outputDir, CaptureLimits limits, boolean fromChangedPaths) throws IOException {
         Path preIndex = scratch.resolve("pre.index");
         boolean seeded = seedIndex(preIndex);
         String preTree;
@@ -95,6 +117,11 @@ final class GitCapture {
             preTree = snapshotTree(preIndex);
         }
         String tree = preTree;
+        // Every pre-run entry with its id: after the run, the trees above changed paths are rebuilt from it.
+        TreeListing listing = fromChangedPaths
+                ? TreeListing.of(priv.run("ls-tree", "-r", "-t", "-z", "--full-tree", preTree)) : null;
+        // Each directory's stat, so that after the run only directories whose entries changed are read.
+        DirStats dirStats = listing == null ? null : DirStats.capture(workspace, listing);
         return new WorkspaceCapture.Snapshot() {
             @Override
             public String kind() {
@@ -103,7 +130,7 @@ final class GitCapture {
 
             @Override
             public CaptureResult after() throws IOException {
-                return GitCapture.this.after(preIndex, tree, outputDir, limits);
+                return GitCapture.this.after(preIndex, tree, listing, dirStats, outputDir, limits);
             }
         };
     }
@@ -140,45 +167,57 @@ final class GitCapture {
         return new String(g.run("write-tree"), StandardCharsets.UTF_8).strip();
     }
 
-    private CaptureResult after(Path preIndex, String preTree, Path outputDir, CaptureLimits limits) throws IOException {
-        // The pre-run index is updated in place: after() runs once, and everything below compares against
-        // the pre-run tree id, so the index need not be copied (that would rewrite its whole file once more).
+    private CaptureResult after(Path preIndex, String preTree, TreeListing listing, DirStats dirStats, Path outputDir,
+                                CaptureLimits limits) throws IOException {
         GitCli g = priv.with(Map.of("GIT_INDEX_FILE", preIndex.toString()));
         Path patchFile = outputDir.resolve(EvidenceBundle.PATCH);
         Path revertFile = outputDir.resolve(EvidenceBundle.REVERT_PATCH);
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "agentgate-capture");
-            t.setDaemon(true);
-            return t;
-        });
+        ChangedPaths.Result fromChanges = null;
+        if (listing != null) {
+            // One stat pass over the index (no hashing of unchanged files, no index write) and a read of
+            // the directories for new and ignored files; only the paths it names are read and hashed.
+            // New and ignored files: from the directories whose stat changed (DirStats), or, when the pre-run
+            // tree does not account for every directory, from git reading all of them.
+            byte[] candidates = null;
+            Set<String> untracked = null;
+            if (dirStats != null) {
+                // diff-files stats the index entries on parallel threads (core.preloadIndex), unlike ls-files;
+                // it names stat-changed files without reading them (the JVM's hash drops unchanged content).
+                candidates = g.run("diff-files", "-z", "--name-only", "--no-renames");
+                untracked = dirStats.untracked(listing);
+            }
+            scannedDirectoriesItself = untracked != null;
+            if (untracked == null) {
+                candidates = g.run("ls-files", "-z", "-m", "-d", "-o", "--directory", "--no-empty-directory");
+                untracked = Set.of();
+            }
+            fromChanges = ChangedPaths.build(workspace, candidates, untracked, listing, objects);
+        }
         String postTree;
-        String headAfter;
+        stagedByGit = fromChanges == null;
+        if (fromChanges != null) {
+            postTree = fromChanges.postTree();
+        } else {
+            // Git stages what the JVM should not judge (attributes, nested repositories, odd names). The
+            // pre-run index is updated in place: after() runs once, and everything below compares tree ids.
+            g.run("add", "--all", "--force", "--", ".");
+            postTree = new String(g.run("write-tree"), StandardCharsets.UTF_8).strip();
+        }
+        String headAfter = headAfter();
         String rawOut = "";
         GitCli.FileOut patchOut = null;
         GitCli.FileOut revertOut = null;
-        try {
-            Future<GitCli.Result> head = pool.submit(() -> repo.tryRun("rev-parse", "-q", "--verify", "HEAD^{commit}"));
-            // The only pass over the whole workspace: stat every path, hash only what changed since before().
-            g.run("add", "--all", "--force", "--", ".");
-            // Only the trees of changed directories are new: the index's cache-tree covers the rest.
-            postTree = new String(g.run("write-tree"), StandardCharsets.UTF_8).strip();
-            if (!postTree.equals(preTree)) {
-                // Tree-to-tree diffs read only the changed subtrees, never the index or the workspace.
-                // One pass gives raw records, numstat and the forward patch (-z header, empty record, patch text).
-                Future<GitCli.FileOut> revertF = pool.submit(() -> g.runToFile(revertFile, limits.maxPatchBytes(), false,
-                        "diff-tree", "-r", "-p", "--binary", "--full-index", "--no-renames", "--no-ext-diff",
-                        "--no-textconv", postTree, preTree));
-                patchOut = g.runToFile(patchFile, limits.maxPatchBytes(), true,
-                        "diff-tree", "-r", "-z", "--raw", "--numstat", "-p", "--binary", "--full-index",
-                        "--no-renames", "--no-ext-diff", "--no-textconv", preTree, postTree);
-                revertOut = get(revertF);
-                rawOut = new String(patchOut.header(), StandardCharsets.UTF_8);
-            }
-            GitCli.Result h = get(head);
-            headAfter = h.exitCode() == 0 ? h.stdout().strip() : null;
-        } finally {
-            pool.shutdownNow();
+        if (!postTree.equals(preTree)) {
+            // Tree-to-tree diffs read only the changed subtrees, never the index or the workspace. One
+            // process gives both directions; the first also brings raw records and numstat.
+            GitCli.PatchPair pair = g.runPatchPair(preTree, postTree, patchFile, revertFile, limits.maxPatchBytes(),
+                    "-r", "-z", "--raw", "--numstat", "-p", "--binary", "--full-index", "--no-renames",
+                    "--no-ext-diff", "--no-textconv");
+            patchOut = pair.first();
+            revertOut = pair.second();
+            rawOut = new String(patchOut.header(), StandardCharsets.UTF_8);
         }
+        Map<String, CapturePack.Blob> blobs = fromChanges == null ? Map.of() : fromChanges.blobs();
         TreeMap<String, Raw> changes = new TreeMap<>();
         parseRawNumstat(rawOut, changes);
         List<String> reasons = new ArrayList<>();
@@ -215,7 +254,10 @@ final class GitCapture {
                 } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     sizeAfter = Files.size(p);
                     if (hashed + sizeAfter <= limits.maxHashBytes()) {
-                        shaAfter = Digests.sha256Hex(p);
+                        // Hashed already when its blob was written (same read), unless git staged it.
+                        CapturePack.Blob b = blobs.get(new String(r.path.getBytes(StandardCharsets.UTF_8),
+                                StandardCharsets.ISO_8859_1));
+                        shaAfter = b != null && b.oid().equals(r.oidAfter) ? b.sha256() : Digests.sha256Hex(p);
                         hashed += sizeAfter;
                     } else {
                         budgetHit = true;
@@ -254,6 +296,31 @@ final class GitCapture {
         return new CaptureResult(w, rollback, files);
     }
 
+    /**
+     * HEAD after the run. Read from the repository's files; when that names the commit git resolved before
+     * the run, no process is needed. Otherwise (moved, unborn before, or a layout the reader leaves to git)
+     * git resolves it, peeling to a commit as before the run.
+     */
+    private String headAfter() throws IOException {
+        GitHead.Head h = GitHead.read(gitDir, commonDir, objects.hexLength());
+        if (h.kind() == GitHead.Head.Kind.UNBORN && baseCommit == null) {
+            return null;
+        }
+        if (h.kind() == GitHead.Head.Kind.ID && h.oid().equals(baseCommit)) {
+            return baseCommit;
+        }
+        GitCli.Result r = repo.tryRun("rev-parse", "-q", "--verify", "HEAD^{commit}");
+        return r.exitCode() == 0 ? r.stdout().strip() : null;
+    }
+
+    boolean stagedByGit() {
+        return stagedByGit;
+    }
+
+    boolean scannedDirectoriesItself() {
+        return scannedDirectoriesItself;
+    }
+
     private static BundleFile patchRef(Path file, GitCli.FileOut out, boolean noChanges, CaptureLimits limits,
                                        List<String> reasons, String name) throws IOException {
         if (noChanges) {
@@ -265,20 +332,6 @@ final class GitCapture {
             return null;
         }
         return new BundleFile(name, out.sha256(), out.bytes());
-    }
-
-    private static <T> T get(Future<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new CaptureException("git capture failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CaptureException("interrupted during git capture", e);
-        }
     }
 
     private static final class Raw {

@@ -118,6 +118,185 @@ final class GitCli {
         }
     }
 
+    /** The two patches of {@link #runPatchPair}: each written file (or -1 bytes when over the cap) and the first's header. */
+    record PatchPair(FileOut first, FileOut second) {}
+
+    /**
+     * Runs {@code git diff-tree --stdin} on "A B\nB A\n" (one process for both directions) with output
+     * options that put a {@code -z} raw/numstat part before each patch, and writes the A-to-B patch to
+     * {@code first} and the B-to-A patch to {@code second}, each capped at {@code cap} bytes and hashed
+     * while it streams. The first raw/numstat part is returned as the first's header.
+     */
+    PatchPair runPatchPair(String a, String b, Path first, Path second, long cap, String... args) throws IOException {
+        byte[] input = (a + " " + b + "\n" + b + " " + a + "\n").getBytes(StandardCharsets.US_ASCII);
+        List<String> argv = new ArrayList<>(List.of("diff-tree", "--stdin"));
+        argv.addAll(List.of(args));
+        try (PatchSink one = new PatchSink(first, cap); PatchSink two = new PatchSink(second, cap)) {
+            ByteArrayOutputStream header = new ByteArrayOutputStream();
+            PatchPairSplitter split = new PatchPairSplitter(a + " " + b + "\n", b + " " + a + "\n", header,
+                    one.stream(), two.stream());
+            int code = exec(argv, split, true, input);
+            if (code != 0 && !two.overflowed()) {
+                throw new CaptureException("git " + String.join(" ", argv) + " failed (exit " + code + ")");
+            }
+            if (!split.complete()) {
+                throw new CaptureException("git " + String.join(" ", argv) + " printed no second diff; expected one per input line");
+            }
+            return new PatchPair(one.finish(header.toByteArray()), two.finish(new byte[0]));
+        }
+    }
+
+    /** A capped, hashed temporary file that is moved onto its target when complete. */
+    private static final class PatchSink implements java.io.Closeable {
+        private final Path target;
+        private final Path tmp;
+        private final java.security.MessageDigest md = io.jenkins.plugins.agentgate.core.json.Digests.sha256();
+        private final OutputStream file;
+        private final CappedOutputStream capped;
+
+        PatchSink(Path target, long cap) throws IOException {
+            this.target = target;
+            this.tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+            this.file = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+            this.capped = new CappedOutputStream(new java.security.DigestOutputStream(file, md), cap);
+        }
+
+        OutputStream stream() {
+            return capped;
+        }
+
+        boolean overflowed() {
+            return capped.overflowed;
+        }
+
+        FileOut finish(byte[] header) throws IOException {
+            file.close();
+            if (capped.overflowed) {
+                return new FileOut(-1, null, header);
+            }
+            AtomicFiles.moveIntoPlace(tmp, target);
+            return new FileOut(capped.count, java.util.HexFormat.of().formatHex(md.digest()), header);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                file.close();
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * Splits {@code diff-tree --stdin -z --raw --numstat -p} output for two tree pairs: the first pair's
+     * header line is dropped, its raw/numstat part (up to the empty NUL record) goes to {@code header}, its
+     * patch to {@code first}; the second pair's header line (looked for at line starts only: no patch line
+     * can be two ids and a space — hunk lines start with ' ', '+', '-', '\\' or '@', and base85 has no
+     * space) ends the first patch; its raw/numstat part is dropped and its patch goes to {@code second}.
+     */
+    static final class PatchPairSplitter extends OutputStream {
+        private final byte[] firstLine;
+        private final byte[] marker;
+        private final OutputStream header;
+        private final OutputStream first;
+        private final OutputStream second;
+        private int state; // 0 first header line, 1 first raw, 2 first patch, 3 second raw, 4 second patch
+        private int matched;
+        private boolean atLineStart = true;
+        private boolean lastWasNul;
+
+        PatchPairSplitter(String firstLine, String secondLine, OutputStream header, OutputStream first, OutputStream second) {
+            this.firstLine = firstLine.getBytes(StandardCharsets.US_ASCII);
+            this.marker = secondLine.getBytes(StandardCharsets.US_ASCII);
+            this.header = header;
+            this.first = first;
+            this.second = second;
+        }
+
+        boolean complete() {
+            return state >= 3;
+        }
+
+        boolean saturated() {
+            return second instanceof CappedOutputStream c && c.overflowed;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int i = off;
+            int end = off + len;
+            while (i < end) {
+                switch (state) {
+                    case 0 -> {
+                        byte c = b[i++];
+                        if (matched >= firstLine.length || c != firstLine[matched]) {
+                            throw new CaptureException("git diff-tree --stdin printed an unexpected first line");
+                        }
+                        if (++matched == firstLine.length) {
+                            matched = 0;
+                            state = 1;
+                        }
+                    }
+                    case 1, 3 -> {
+                        byte c = b[i++];
+                        if (c == 0 && lastWasNul) {
+                            lastWasNul = false;
+                            state++;
+                        } else {
+                            lastWasNul = c == 0;
+                            if (state == 1) {
+                                header.write(c);
+                            }
+                        }
+                    }
+                    case 2 -> i = firstPatch(b, i, end);
+                    default -> {
+                        second.write(b, i, end - i);
+                        i = end;
+                    }
+                }
+            }
+        }
+
+        /** Writes the first patch in runs, diverting at the second pair's header line. */
+        private int firstPatch(byte[] b, int i, int end) throws IOException {
+            int run = i;
+            while (i < end) {
+                byte c = b[i];
+                if (matched > 0 || atLineStart) {
+                    if (c == marker[matched]) {
+                        if (matched == 0) {
+                            first.write(b, run, i - run);
+                        }
+                        i++;
+                        if (++matched == marker.length) {
+                            matched = 0;
+                            state = 3;
+                            return i;
+                        }
+                        run = i;
+                        continue;
+                    }
+                    if (matched > 0) {
+                        first.write(marker, 0, matched); // not the marker after all
+                        matched = 0;
+                        run = i;
+                    }
+                }
+                atLineStart = c == '\n';
+                i++;
+            }
+            first.write(b, run, i - run);
+            return i;
+        }
+    }
+
     /** Sends bytes to {@code header} until two consecutive NULs, then to {@code rest}. */
     static final class HeaderSplitter extends OutputStream {
         private final OutputStream header;
@@ -159,6 +338,10 @@ final class GitCli {
     record Result(int exitCode, String stdout) {}
 
     private int exec(List<String> args, OutputStream out, boolean failWithStderr) throws IOException {
+        return exec(args, out, failWithStderr, null);
+    }
+
+    private int exec(List<String> args, OutputStream out, boolean failWithStderr, byte[] stdin) throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add(executable);
         argv.addAll(FIXED);
@@ -166,18 +349,27 @@ final class GitCli {
         ProcessBuilder pb = new ProcessBuilder(argv).directory(workingDir.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Path errFile = Files.createTempFile("agentgate-git", ".err");
+        if (stdin == null) {
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        // stderr goes to a file in the capture's private HOME, reused call after call (truncated on each
+        // redirect): creating and deleting a temporary file per call costs more than many git calls' work.
+        Path errFile = Path.of(env.get("HOME")).resolve("git-stderr-" + Thread.currentThread().getId());
         pb.redirectError(errFile.toFile());
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
-            Files.deleteIfExists(errFile);
             throw new CaptureException("cannot start '" + executable + "' (" + e.getMessage()
                     + "); expected a git executable on PATH", e);
         }
         try (InputStream in = p.getInputStream()) {
+            if (stdin != null) {
+                // Small input (a few lines): it fits the pipe, so writing before reading cannot block.
+                try (OutputStream w = p.getOutputStream()) {
+                    w.write(stdin);
+                }
+            }
             byte[] buf = new byte[64 * 1024];
             int n;
             while ((n = in.read(buf)) > 0) {
@@ -205,14 +397,15 @@ final class GitCli {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new CaptureException("interrupted while running git " + String.join(" ", args), e);
-        } finally {
-            Files.deleteIfExists(errFile);
         }
     }
 
     private static boolean overflowed(OutputStream out) {
         if (out instanceof HeaderSplitter h) {
             out = h.rest;
+        }
+        if (out instanceof PatchPairSplitter s) {
+            return s.saturated();
         }
         return out instanceof CappedOutputStream c && c.overflowed;
     }
