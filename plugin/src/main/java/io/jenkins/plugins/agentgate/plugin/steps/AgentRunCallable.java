@@ -3,13 +3,17 @@ package io.jenkins.plugins.agentgate.plugin.steps;
 import hudson.Launcher;
 import hudson.model.TaskListener;
 import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.agentgate.core.egress.EgressRecord;
 import io.jenkins.plugins.agentgate.core.evidence.EvidenceSigner;
+import io.jenkins.plugins.agentgate.core.gateway.ToolCallRecord;
 import io.jenkins.plugins.agentgate.core.profile.CatalogException;
 import io.jenkins.plugins.agentgate.core.profile.CatalogParser;
 import io.jenkins.plugins.agentgate.core.profile.DefaultCatalog;
 import io.jenkins.plugins.agentgate.core.profile.ProfileCatalog;
 import io.jenkins.plugins.agentgate.core.run.GovernedRun;
 import io.jenkins.plugins.agentgate.core.run.LeaseCredentialBinder;
+import io.jenkins.plugins.agentgate.core.run.McpToolGatewayProvider;
+import io.jenkins.plugins.agentgate.core.run.ProxyEgressProvider;
 import io.jenkins.plugins.agentgate.core.run.RunInput;
 import io.jenkins.plugins.agentgate.core.run.RunOutcome;
 import io.jenkins.plugins.agentgate.core.sandbox.DockerSandbox;
@@ -38,7 +42,8 @@ import jenkins.MasterToSlaveFileCallable;
  *
  * <p>Secret values travel in {@link #secrets} over the remoting channel only (never to disk, never into
  * {@code build.xml} or {@code program.dat}: this object is not part of the step's saved state) and are
- * wiped when the run ends. The evidence signing key (the admins' PKCS#8 PEM, when configured) travels the same
+ * wiped when the run ends. {@link #connectorSecrets} (the credentials of the tool gateway's connectors) travel
+ * apart from them: they reach the gateway on the agent, never the sandbox. The evidence signing key (the admins' PKCS#8 PEM, when configured) travels the same
  * way and is wiped the same way: core's evidence library signs inside the bundle writer, on the agent.
  */
 final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
@@ -51,6 +56,7 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
     private final TaskListener listener;
     private final PreApproval approval;
     private final HashMap<String, byte[]> secrets;
+    private final HashMap<String, byte[]> connectorSecrets;
     private final String evidenceRoot;
     private final String scratch;
     private final AgentEvidence evidence;
@@ -59,7 +65,7 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
     private final byte[] signingKey;
 
     AgentRunCallable(RequestFields fields, String catalogYaml, List<String> command, TaskListener listener, PreApproval approval,
-                     Map<String, byte[]> secrets, String evidenceRoot, String scratch, AgentEvidence evidence, String version,
+                     Map<String, byte[]> secrets, Map<String, byte[]> connectorSecrets, String evidenceRoot, String scratch, AgentEvidence evidence, String version,
                      String signingKeyId, byte[] signingKey) {
         this.fields = fields;
         this.catalogYaml = catalogYaml;
@@ -67,6 +73,7 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
         this.listener = listener;
         this.approval = approval;
         this.secrets = new HashMap<>(secrets);
+        this.connectorSecrets = new HashMap<>(connectorSecrets);
         this.evidenceRoot = evidenceRoot;
         this.scratch = scratch;
         this.evidence = evidence;
@@ -78,6 +85,7 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
     @Override
     public AgentRunReport invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
         ResolvedSecrets source = new ResolvedSecrets(secrets);
+        ResolvedSecrets connectorSource = new ResolvedSecrets(connectorSecrets);
         try {
             ProfileCatalog catalog;
             try {
@@ -97,6 +105,9 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
             RunOutcome outcome = GovernedRun.builder(new DockerSandbox(new LauncherCommandRunner(new Launcher.LocalLauncher(listener), listener)))
                     .approvals(ctx -> approval.check(ctx, catalog.templates()))
                     .credentials(new ModelEnvironment(new LeaseCredentialBinder(source, Clock.systemUTC()), env))
+                    // The proxy and the gateway run here, on the agent beside the engine; only their relay enters the sandbox.
+                    .egress(new ProxyEgressProvider(cfg -> cfg.withListener(r -> log.println("[agentRun] " + egressLine(r)))))
+                    .tools(new McpToolGatewayProvider(connectorSource, cfg -> cfg.withListener(r -> log.println("[agentRun] " + toolLine(r)))))
                     .evidence(evidence.recorder(evidenceDir, fields.taskText(), fields.model(), catalog, version, signer))
                     .listener((phase, message) -> log.println("[agentRun] " + phase.name().toLowerCase(Locale.ROOT).replace('_', '-')
                             + ": " + message))
@@ -107,10 +118,21 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
             return AgentRunReport.of(outcome);
         } finally {
             source.wipe();
+            connectorSource.wipe();
             if (signingKey != null) {
                 Arrays.fill(signingKey, (byte) 0);
             }
         }
+    }
+
+    static String egressLine(EgressRecord r) {
+        return "egress " + r.verdict().name().toLowerCase(Locale.ROOT) + " " + r.method() + " " + r.host() + ":" + r.port()
+                + " [" + r.rule() + "]";
+    }
+
+    static String toolLine(ToolCallRecord r) {
+        return "tool " + r.verdict().name().toLowerCase(Locale.ROOT) + " " + r.tool() + " @" + r.connector() + " [" + r.ruleId()
+                + "] " + r.durationMillis() + " ms";
     }
 
     /** The catalog text in force (null: core's built-in defaults), read on the controller. */

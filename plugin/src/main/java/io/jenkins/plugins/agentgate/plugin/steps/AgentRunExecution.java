@@ -13,6 +13,8 @@ import hudson.security.ACL;
 import hudson.slaves.WorkspaceList;
 import io.jenkins.plugins.agentgate.core.json.Digests;
 import io.jenkins.plugins.agentgate.core.policy.CredentialGrant;
+import io.jenkins.plugins.agentgate.core.profile.Connector;
+import io.jenkins.plugins.agentgate.core.profile.ConnectorCredential;
 import io.jenkins.plugins.agentgate.core.policy.RunPlan;
 import io.jenkins.plugins.agentgate.core.run.RunStatus;
 import io.jenkins.plugins.agentgate.plugin.JenkinsFacade;
@@ -96,6 +98,7 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
         PreApproval approval = new PreApproval(false, RequestPlanner.denials(planned.result()), List.of(), null, promptSha);
         String approvalRequestId = null;
         Map<String, byte[]> secrets = new LinkedHashMap<>();
+        Map<String, byte[]> connectorSecrets = new LinkedHashMap<>();
         if (plan != null) {
             ApprovalEngine engine = ApprovalEngines.current();
             ApprovalQuestion question = ApprovalQuestion.of(plan, fields);
@@ -115,6 +118,7 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
                     plan.policyHash(), promptSha, question, votes, now.toString(), IdKeys.of(ids, plan, votes));
             if (granted) {
                 resolve(run, plan, secrets);
+                resolveConnectors(run, plan, connectorSecrets);
             }
         }
 
@@ -128,11 +132,13 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
         byte[] signingKey = keyId == null ? null : signingKey(keyId);
         try {
             report = workspace.act(new AgentRunCallable(fields, AgentRunCallable.catalogYaml(), step.getCommand(), listener, approval,
-                    secrets, evidenceRoot.getRemote(), temp.child("agentgate-scratch").getRemote(), AgentEvidence.current(),
-                    version(), keyId, signingKey));
+                    secrets, connectorSecrets, evidenceRoot.getRemote(), temp.child("agentgate-scratch").getRemote(),
+                    AgentEvidence.current(), version(), keyId, signingKey));
         } finally {
             secrets.values().forEach(v -> Arrays.fill(v, (byte) 0));
             secrets.clear();
+            connectorSecrets.values().forEach(v -> Arrays.fill(v, (byte) 0));
+            connectorSecrets.clear();
             if (signingKey != null) {
                 Arrays.fill(signingKey, (byte) 0);
             }
@@ -166,22 +172,38 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
      */
     private static void resolve(Run<?, ?> run, RunPlan plan, Map<String, byte[]> into) throws IOException {
         for (CredentialGrant grant : plan.credentials()) {
-            StringCredentials text = CredentialsProvider.findCredentialById(grant.id(), StringCredentials.class, run);
-            if (text != null) {
-                into.put(grant.id(), text.getSecret().getPlainText().getBytes(StandardCharsets.UTF_8));
-                CredentialsProvider.track(run, text);
-                continue;
-            }
-            FileCredentials file = CredentialsProvider.findCredentialById(grant.id(), FileCredentials.class, run);
-            if (file != null) {
-                try (InputStream in = file.getContent()) {
-                    into.put(grant.id(), in.readAllBytes());
-                }
-                CredentialsProvider.track(run, file);
-                continue;
-            }
-            throw new AbortException(Messages.AgentRunStep_NoSuchCredential(grant.id()));
+            into.put(grant.id(), credentialBytes(run, grant.id()));
         }
+    }
+
+    /**
+     * The credentials of the connectors the plan's MCP tools use. They go to the tool gateway on the agent only,
+     * never into the sandbox, so they are kept apart from the run's own grants.
+     */
+    private static void resolveConnectors(Run<?, ?> run, RunPlan plan, Map<String, byte[]> into) throws IOException {
+        for (Connector connector : plan.effective().tools().connectors()) {
+            for (ConnectorCredential c : connector.credentials()) {
+                if (!into.containsKey(c.id())) {
+                    into.put(c.id(), credentialBytes(run, c.id()));
+                }
+            }
+        }
+    }
+
+    private static byte[] credentialBytes(Run<?, ?> run, String id) throws IOException {
+        StringCredentials text = CredentialsProvider.findCredentialById(id, StringCredentials.class, run);
+        if (text != null) {
+            CredentialsProvider.track(run, text);
+            return text.getSecret().getPlainText().getBytes(StandardCharsets.UTF_8);
+        }
+        FileCredentials file = CredentialsProvider.findCredentialById(id, FileCredentials.class, run);
+        if (file != null) {
+            CredentialsProvider.track(run, file);
+            try (InputStream in = file.getContent()) {
+                return in.readAllBytes();
+            }
+        }
+        throw new AbortException(Messages.AgentRunStep_NoSuchCredential(id));
     }
 
     /**
