@@ -6,7 +6,7 @@ import io.jenkins.plugins.agentgate.core.port.SecretValue;
 import io.jenkins.plugins.agentgate.core.profile.Connector;
 import io.jenkins.plugins.agentgate.core.profile.ConnectorCredential;
 import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
@@ -17,12 +17,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,16 +42,14 @@ final class ConnectorClient implements AutoCloseable {
     private static final int MAX_PAGES = 50;
     /** Stdio lines (JSON-RPC messages) longer than this end the connection. */
     private static final int MAX_STDIO_LINE = 16 << 20;
-    /** Process starts are serialised in this JVM so that the new child can be told apart from others. */
-    private static final Object START_LOCK = new Object();
 
     final Connector connector;
     final Duration timeout;
-    private final McpSyncClient client;
+    private final McpAsyncClient client;
     private final ProcessHandle process; // null for url connectors or when the child could not be found
     private final List<McpSchema.Tool> tools;
 
-    private ConnectorClient(Connector connector, Duration timeout, McpSyncClient client, ProcessHandle process,
+    private ConnectorClient(Connector connector, Duration timeout, McpAsyncClient client, ProcessHandle process,
                             List<McpSchema.Tool> tools) {
         this.connector = connector;
         this.timeout = timeout;
@@ -82,25 +78,48 @@ final class ConnectorClient implements AutoCloseable {
                     .connectTimeout(timeout).openConnectionOnStartup(false).build();
         }
         Duration startTimeout = timeout.compareTo(MIN_START_TIMEOUT) > 0 ? timeout : MIN_START_TIMEOUT;
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(timeout).initializationTimeout(startTimeout)
+        // The session's own request timeout is the longer start timeout; each call is bounded by block(timeout).
+        McpAsyncClient client = McpClient.async(transport).requestTimeout(startTimeout).initializationTimeout(startTimeout)
                 .clientInfo(new McpSchema.Implementation("agent-gate-gateway", "1")).build();
         ProcessHandle child = null;
         try {
             if (c.hasCommand()) {
-                synchronized (START_LOCK) {
-                    Set<Long> before = childPids();
+                requireExecutable(c.command().get(0), env.get("PATH"));
+                CleanEnvStdioTransport stdio = (CleanEnvStdioTransport) transport;
+                java.util.concurrent.CompletableFuture<McpSchema.InitializeResult> init = client.initialize().toFuture();
+                long deadline = System.nanoTime() + startTimeout.toNanos();
+                // Wait for the answer, but notice a command that exits first instead of waiting out the timeout.
+                while (true) {
                     try {
-                        client.initialize();
-                    } finally {
-                        child = findChild(before, c.command());
+                        init.get(20, TimeUnit.MILLISECONDS);
+                        break;
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        Process p = stdio.process();
+                        if (p != null && !p.isAlive()) {
+                            throw new IllegalStateException("the command exited (status " + p.exitValue()
+                                    + ") before it answered initialize");
+                        }
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("no answer to initialize within " + startTimeout.toSeconds() + "s");
+                        }
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw new IllegalStateException(describe(e), e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while starting", e);
                     }
                 }
+                Process p = stdio.process();
+                child = p == null ? null : p.toHandle();
             } else {
-                client.initialize();
+                client.initialize().block(startTimeout);
             }
-            List<McpSchema.Tool> tools = listTools(client, c.id());
+            List<McpSchema.Tool> tools = listTools(client, c.id(), startTimeout);
             return new ConnectorClient(c, timeout, client, child, tools);
         } catch (RuntimeException e) {
+            if (child == null && transport instanceof CleanEnvStdioTransport stdio && stdio.process() != null) {
+                child = stdio.process().toHandle();
+            }
             closeQuietly(client, child, timeout);
             throw new IOException("connector '" + c.id() + "' did not start: " + describe(e), e);
         } finally {
@@ -108,6 +127,22 @@ final class ConnectorClient implements AutoCloseable {
                 env.clear();
             }
         }
+    }
+
+    /** Fails fast, with a clear message, when the connector's program cannot be run at all. */
+    static void requireExecutable(String program, String path) {
+        if (program.contains("/")) {
+            if (!java.nio.file.Files.isExecutable(java.nio.file.Path.of(program))) {
+                throw new IllegalStateException("command '" + program + "' is not an executable file");
+            }
+            return;
+        }
+        for (String dir : (path == null ? "" : path).split(":")) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+                return;
+            }
+        }
+        throw new IllegalStateException("command '" + program + "' is not found on PATH (" + path + ")");
     }
 
     /** Base variables from the host, then the catalog's, then each credential resolved by the secret source. */
@@ -131,11 +166,14 @@ final class ConnectorClient implements AutoCloseable {
         return env;
     }
 
-    private static List<McpSchema.Tool> listTools(McpSyncClient client, String id) {
+    private static List<McpSchema.Tool> listTools(McpAsyncClient client, String id, Duration timeout) {
         List<McpSchema.Tool> out = new ArrayList<>();
         String cursor = null;
         for (int page = 0; page < MAX_PAGES; page++) {
-            McpSchema.ListToolsResult r = cursor == null ? client.listTools() : client.listTools(cursor);
+            McpSchema.ListToolsResult r = (cursor == null ? client.listTools() : client.listTools(cursor)).block(timeout);
+            if (r == null) {
+                throw new IllegalStateException("connector '" + id + "' answered tools/list with nothing");
+            }
             if (r.tools() != null) {
                 out.addAll(r.tools());
             }
@@ -158,9 +196,41 @@ final class ConnectorClient implements AutoCloseable {
         return tools;
     }
 
-    /** Calls a tool; any transport failure or timeout surfaces as a RuntimeException. */
+    /**
+     * Calls a tool; a transport failure, the connector's process ending, or its call timeout passing is a
+     * RuntimeException (a process that dies is noticed within milliseconds, not at the timeout).
+     */
     McpSchema.CallToolResult call(String name, Map<String, Object> arguments) {
-        return client.callTool(new McpSchema.CallToolRequest(name, arguments == null ? Map.of() : arguments));
+        if (process != null && !process.isAlive()) {
+            throw new IllegalStateException("the connector's process has exited");
+        }
+        java.util.concurrent.CompletableFuture<McpSchema.CallToolResult> f =
+                client.callTool(new McpSchema.CallToolRequest(name, arguments == null ? Map.of() : arguments)).toFuture();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                McpSchema.CallToolResult r = f.get(20, TimeUnit.MILLISECONDS);
+                if (r == null) {
+                    throw new IllegalStateException("connector '" + connector.id() + "' answered tools/call with nothing");
+                }
+                return r;
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (process != null && !process.isAlive()) {
+                    f.cancel(true);
+                    throw new IllegalStateException("the connector's process exited during the call");
+                }
+                if (System.nanoTime() > deadline) {
+                    f.cancel(true);
+                    throw new IllegalStateException("no answer within " + timeout.toMillis() + " ms");
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(describe(e), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                f.cancel(true);
+                throw new IllegalStateException("interrupted during the call", e);
+            }
+        }
     }
 
     /** The connector's process (stdio connectors), for tests and diagnostics. */
@@ -173,7 +243,7 @@ final class ConnectorClient implements AutoCloseable {
         closeQuietly(client, process, timeout);
     }
 
-    private static void closeQuietly(McpSyncClient client, ProcessHandle process, Duration timeout) {
+    private static void closeQuietly(McpAsyncClient client, ProcessHandle process, Duration timeout) {
         // Descendants first: once the connector is gone its children are re-parented and out of reach.
         List<ProcessHandle> tree = new ArrayList<>();
         if (process != null) {
@@ -181,7 +251,7 @@ final class ConnectorClient implements AutoCloseable {
             tree.add(process);
         }
         try {
-            client.closeGracefully();
+            client.closeGracefully().block(Duration.ofSeconds(5));
         } catch (RuntimeException e) {
             // the process is killed below anyway
         }
@@ -203,21 +273,6 @@ final class ConnectorClient implements AutoCloseable {
         }
     }
 
-    private static Set<Long> childPids() {
-        Set<Long> pids = new HashSet<>();
-        ProcessHandle.current().children().forEach(p -> pids.add(p.pid()));
-        return pids;
-    }
-
-    /** The child started for {@code command}: new since {@code before}, and with the same arguments. */
-    private static ProcessHandle findChild(Set<Long> before, List<String> command) {
-        List<String> args = command.subList(1, command.size());
-        return ProcessHandle.current().children()
-                .filter(p -> !before.contains(p.pid()))
-                .filter(p -> p.info().arguments().map(a -> List.of(a).equals(args)).orElse(true))
-                .findFirst().orElse(null);
-    }
-
     static String describe(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
@@ -227,10 +282,36 @@ final class ConnectorClient implements AutoCloseable {
         return m.length() > 300 ? m.substring(0, 297) + "..." : m;
     }
 
-    /** The SDK's stdio transport, but the child gets only the given environment, not the whole JVM's. */
+    /**
+     * The SDK's stdio transport, but the child gets only the given environment, not the whole JVM's; and the
+     * child {@link Process} is reachable, so that a command that exits at once fails the start at once and the
+     * whole process tree can be ended. The SDK keeps the process in a private field and offers no accessor
+     * (2.1.0); reading it is checked by ToolGatewayTest (process tree, early exit), so an SDK change shows there.
+     */
     private static final class CleanEnvStdioTransport extends StdioClientTransport {
+        private static final java.lang.reflect.Field PROCESS = processField();
+
         CleanEnvStdioTransport(ServerParameters params, McpJsonMapper json) {
             super(params, json, MAX_STDIO_LINE);
+        }
+
+        private static java.lang.reflect.Field processField() {
+            try {
+                java.lang.reflect.Field f = StdioClientTransport.class.getDeclaredField("process");
+                f.setAccessible(true);
+                return f;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        /** The started process, or null before the start (or when this SDK version hides it). */
+        Process process() {
+            try {
+                return PROCESS == null ? null : (Process) PROCESS.get(this);
+            } catch (IllegalAccessException e) {
+                return null;
+            }
         }
 
         @Override
