@@ -128,14 +128,30 @@ final class GitCli {
      * while it streams. The first raw/numstat part is returned as the first's header.
      */
     PatchPair runPatchPair(String a, String b, Path first, Path second, long cap, String... args) throws IOException {
-        byte[] input = (a + " " + b + "\n" + b + " " + a + "\n").getBytes(StandardCharsets.US_ASCII);
+        return finishPatchPair(startPatchPair(args), a, b, first, second, cap);
+    }
+
+    /**
+     * Starts {@code git diff-tree --stdin} with these options before the trees to compare exist, so that its
+     * start-up overlaps the caller's work; {@link #finishPatchPair} gives it the trees. Objects written into
+     * a new pack meanwhile are found: git looks for new packs when an object is missing.
+     */
+    Running startPatchPair(String... args) throws IOException {
         List<String> argv = new ArrayList<>(List.of("diff-tree", "--stdin"));
         argv.addAll(List.of(args));
+        Path errFile = Path.of(errFile() + "-patches"); // its own: it may run alongside a started process
+        return new Running(List.copyOf(argv), spawn(argv, errFile, true), errFile);
+    }
+
+    /** {@link #runPatchPair} on a process from {@link #startPatchPair}; the process is ended in any case. */
+    PatchPair finishPatchPair(Running started, String a, String b, Path first, Path second, long cap) throws IOException {
+        byte[] input = (a + " " + b + "\n" + b + " " + a + "\n").getBytes(StandardCharsets.US_ASCII);
+        List<String> argv = started.args;
         try (PatchSink one = new PatchSink(first, cap); PatchSink two = new PatchSink(second, cap)) {
             ByteArrayOutputStream header = new ByteArrayOutputStream();
             PatchPairSplitter split = new PatchPairSplitter(a + " " + b + "\n", b + " " + a + "\n", header,
                     one.stream(), two.stream());
-            int code = exec(argv, split, true, input);
+            int code = collect(argv, started.process, started.errFile, split, true, input);
             if (code != 0 && !two.overflowed()) {
                 throw new CaptureException("git " + String.join(" ", argv) + " failed (exit " + code + ")");
             }
@@ -143,6 +159,8 @@ final class GitCli {
                 throw new CaptureException("git " + String.join(" ", argv) + " printed no second diff; expected one per input line");
             }
             return new PatchPair(one.finish(header.toByteArray()), two.finish(new byte[0]));
+        } finally {
+            started.abandon(); // a no-op once it has exited
         }
     }
 
@@ -341,7 +359,53 @@ final class GitCli {
         return exec(args, out, failWithStderr, null);
     }
 
-    private int exec(List<String> args, OutputStream out, boolean failWithStderr, byte[] stdin) throws IOException {
+    /** A git process started by {@link #start}: the caller does other work, then collects its stdout. */
+    final class Running {
+        private final List<String> args;
+        private final Process process;
+        private final Path errFile;
+
+        private Running(List<String> args, Process process, Path errFile) {
+            this.args = args;
+            this.process = process;
+            this.errFile = errFile;
+        }
+
+        /** Waits for git and returns stdout; a non-zero exit is an exception carrying git's stderr. */
+        byte[] finish() throws IOException {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int code = collect(args, process, errFile, out, true, null);
+            if (code != 0) {
+                throw new CaptureException("git " + String.join(" ", args) + " failed (exit " + code + ")");
+            }
+            return out.toByteArray();
+        }
+
+        /** Ends the process without reading its output (the caller no longer needs it). */
+        void abandon() {
+            process.destroyForcibly();
+        }
+    }
+
+    /**
+     * Starts git (stdin from /dev/null, stderr to this thread's reused file) and returns at once, so that
+     * the JVM's own work overlaps git's. Its output must be small enough to wait in the pipe (a few KiB),
+     * since nothing reads it until {@link Running#finish}.
+     */
+    Running start(String... args) throws IOException {
+        List<String> a = List.of(args);
+        // Its own stderr file: git calls made while it runs would otherwise truncate it.
+        Path errFile = Path.of(errFile() + "-started");
+        return new Running(a, spawn(a, errFile, false), errFile);
+    }
+
+    private Path errFile() {
+        // stderr goes to a file in the capture's private HOME, reused call after call (truncated on each
+        // redirect): creating and deleting a temporary file per call costs more than many git calls' work.
+        return Path.of(env.get("HOME")).resolve("git-stderr-" + Thread.currentThread().getId());
+    }
+
+    private Process spawn(List<String> args, Path errFile, boolean withStdin) throws IOException {
         List<String> argv = new ArrayList<>();
         argv.add(executable);
         argv.addAll(FIXED);
@@ -349,20 +413,25 @@ final class GitCli {
         ProcessBuilder pb = new ProcessBuilder(argv).directory(workingDir.toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
-        if (stdin == null) {
+        if (!withStdin) {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
-        // stderr goes to a file in the capture's private HOME, reused call after call (truncated on each
-        // redirect): creating and deleting a temporary file per call costs more than many git calls' work.
-        Path errFile = Path.of(env.get("HOME")).resolve("git-stderr-" + Thread.currentThread().getId());
         pb.redirectError(errFile.toFile());
-        Process p;
         try {
-            p = pb.start();
+            return pb.start();
         } catch (IOException e) {
             throw new CaptureException("cannot start '" + executable + "' (" + e.getMessage()
                     + "); expected a git executable on PATH", e);
         }
+    }
+
+    private int exec(List<String> args, OutputStream out, boolean failWithStderr, byte[] stdin) throws IOException {
+        Path errFile = errFile();
+        return collect(args, spawn(args, errFile, stdin != null), errFile, out, failWithStderr, stdin);
+    }
+
+    private int collect(List<String> args, Process p, Path errFile, OutputStream out, boolean failWithStderr,
+                        byte[] stdin) throws IOException {
         try (InputStream in = p.getInputStream()) {
             if (stdin != null) {
                 // Small input (a few lines): it fits the pipe, so writing before reading cannot block.

@@ -287,7 +287,11 @@ class GitCaptureEquivalenceTest {
             git(nested, "init", "-q");
             Files.writeString(nested.resolve("x.txt"), "x\n");
             git(nested, "add", "-A");
-            git(nested, "commit", "-q", "-m", "nested");
+            // A fixed date: both workspaces' nested commits (hence the gitlinks) must be the same commit,
+            // even when a second boundary falls between the two agents' runs.
+            sh(nested, "env", "GIT_AUTHOR_DATE=2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2026-01-01T00:00:00Z",
+                    "git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false",
+                    "commit", "-q", "-m", "nested");
         }, false);
         deleteAll();
 
