@@ -272,10 +272,10 @@ final class RunCommand implements Callable<Integer> {
                     .evidence(recorder.build())
                     // Allowlist plans only: a per-run proxy, the sandbox's only way out; each attempt is a progress line.
                     .egress(new ProxyEgressProvider(cfg -> egressConfig.apply(cfg)
-                            .withListener(r -> progress(err, RunPhase.AGENT_RUNNING, egressLine(r), t0))))
+                            .withListener(r -> progress(err, RunPhase.AGENT_RUNNING, r.describe(), t0))))
                     // Plans with MCP tools only: a per-run gateway, their connectors on this host; each call is a progress line.
                     .tools(new McpToolGatewayProvider(connectorSecrets,
-                            cfg -> cfg.withListener(r -> progress(err, RunPhase.AGENT_RUNNING, toolLine(r), t0))))
+                            cfg -> cfg.withListener(r -> progress(err, RunPhase.AGENT_RUNNING, r.describe(), t0))))
                     .build()
                     .execute(new RunInput(c, request, text, workspace, command, agentOutput));
         } finally {
@@ -380,16 +380,6 @@ final class RunCommand implements Callable<Integer> {
         if (o.status() == RunStatus.DENIED) {
             o.policy().denials().forEach(d -> err.println("agentgate:   " + d.format()));
         }
-    }
-
-    static String egressLine(EgressRecord r) {
-        return "egress " + r.verdict().name().toLowerCase(Locale.ROOT) + " " + (r.method().isEmpty() ? "?" : r.method()) + " "
-                + (r.host().isEmpty() ? "?" : r.host() + ":" + r.port()) + " [" + r.rule() + "]";
-    }
-
-    static String toolLine(ToolCallRecord r) {
-        return "tool " + r.verdict().name().toLowerCase(Locale.ROOT) + " " + (r.tool().isEmpty() ? "?" : r.tool())
-                + (r.connector().isEmpty() ? "" : " @" + r.connector()) + " [" + r.ruleId() + "] " + r.durationMillis() + " ms";
     }
 
     static String shortHash(String h) {

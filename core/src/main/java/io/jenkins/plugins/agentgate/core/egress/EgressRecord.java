@@ -1,6 +1,7 @@
 package io.jenkins.plugins.agentgate.core.egress;
 
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * One connection attempt through the egress proxy: the decision and what the connection then moved.
@@ -28,5 +29,11 @@ public record EgressRecord(int sequence, Instant start, String method, String ho
     /** Whether this attempt counts as unauthorized (refused by policy or by a limit). */
     public boolean unauthorized() {
         return verdict == EgressVerdict.DENIED;
+    }
+
+    /** One line for progress output (CLI and build log): verdict, method, destination and rule. */
+    public String describe() {
+        return "egress " + verdict.name().toLowerCase(Locale.ROOT) + " " + (method.isEmpty() ? "?" : method) + " "
+                + (host.isEmpty() ? "?" : host + ":" + port) + " [" + rule + "]";
     }
 }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.agentgate.core.gateway;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -28,5 +29,11 @@ public record ToolCallRecord(long sequence, String tool, String connector, Strin
         connector = connector == null ? "" : connector;
         argumentsSha256 = argumentsSha256 == null ? "" : argumentsSha256;
         reason = reason == null ? "" : reason;
+    }
+
+    /** One line for progress output (CLI and build log): verdict, tool, connector, rule and duration. */
+    public String describe() {
+        return "tool " + verdict.name().toLowerCase(Locale.ROOT) + " " + (tool.isEmpty() ? "?" : tool)
+                + (connector.isEmpty() ? "" : " @" + connector) + " [" + ruleId + "] " + durationMillis + " ms";
     }
 }

@@ -3,9 +3,7 @@ package io.jenkins.plugins.agentgate.plugin.steps;
 import hudson.Launcher;
 import hudson.model.TaskListener;
 import hudson.remoting.VirtualChannel;
-import io.jenkins.plugins.agentgate.core.egress.EgressRecord;
 import io.jenkins.plugins.agentgate.core.evidence.EvidenceSigner;
-import io.jenkins.plugins.agentgate.core.gateway.ToolCallRecord;
 import io.jenkins.plugins.agentgate.core.profile.CatalogException;
 import io.jenkins.plugins.agentgate.core.profile.CatalogParser;
 import io.jenkins.plugins.agentgate.core.profile.DefaultCatalog;
@@ -106,8 +104,8 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
                     .approvals(ctx -> approval.check(ctx, catalog.templates()))
                     .credentials(new ModelEnvironment(new LeaseCredentialBinder(source, Clock.systemUTC()), env))
                     // The proxy and the gateway run here, on the agent beside the engine; only their relay enters the sandbox.
-                    .egress(new ProxyEgressProvider(cfg -> cfg.withListener(r -> log.println("[agentRun] " + egressLine(r)))))
-                    .tools(new McpToolGatewayProvider(connectorSource, cfg -> cfg.withListener(r -> log.println("[agentRun] " + toolLine(r)))))
+                    .egress(new ProxyEgressProvider(cfg -> cfg.withListener(r -> log.println("[agentRun] " + r.describe()))))
+                    .tools(new McpToolGatewayProvider(connectorSource, cfg -> cfg.withListener(r -> log.println("[agentRun] " + r.describe()))))
                     .evidence(evidence.recorder(evidenceDir, fields.taskText(), fields.model(), catalog, version, signer))
                     .listener((phase, message) -> log.println("[agentRun] " + phase.name().toLowerCase(Locale.ROOT).replace('_', '-')
                             + ": " + message))
@@ -123,16 +121,6 @@ final class AgentRunCallable extends MasterToSlaveFileCallable<AgentRunReport> {
                 Arrays.fill(signingKey, (byte) 0);
             }
         }
-    }
-
-    static String egressLine(EgressRecord r) {
-        return "egress " + r.verdict().name().toLowerCase(Locale.ROOT) + " " + r.method() + " " + r.host() + ":" + r.port()
-                + " [" + r.rule() + "]";
-    }
-
-    static String toolLine(ToolCallRecord r) {
-        return "tool " + r.verdict().name().toLowerCase(Locale.ROOT) + " " + r.tool() + " @" + r.connector() + " [" + r.ruleId()
-                + "] " + r.durationMillis() + " ms";
     }
 
     /** The catalog text in force (null: core's built-in defaults), read on the controller. */

@@ -172,7 +172,7 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
      */
     private static void resolve(Run<?, ?> run, RunPlan plan, Map<String, byte[]> into) throws IOException {
         for (CredentialGrant grant : plan.credentials()) {
-            into.put(grant.id(), credentialBytes(run, grant.id()));
+            into.put(grant.id(), credentialBytes(run, grant.id(), Messages.AgentRunStep_NoSuchCredential(grant.id())));
         }
     }
 
@@ -184,13 +184,15 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
         for (Connector connector : plan.effective().tools().connectors()) {
             for (ConnectorCredential c : connector.credentials()) {
                 if (!into.containsKey(c.id())) {
-                    into.put(c.id(), credentialBytes(run, c.id()));
+                    into.put(c.id(), credentialBytes(run, c.id(),
+                            Messages.AgentRunStep_NoSuchConnectorCredential(connector.id(), c.id())));
                 }
             }
         }
     }
 
-    private static byte[] credentialBytes(Run<?, ?> run, String id) throws IOException {
+    /** A secret text's or secret file's bytes, as the build sees the credential (its use tracked); aborts with {@code missing}. */
+    private static byte[] credentialBytes(Run<?, ?> run, String id, String missing) throws IOException {
         StringCredentials text = CredentialsProvider.findCredentialById(id, StringCredentials.class, run);
         if (text != null) {
             CredentialsProvider.track(run, text);
@@ -203,7 +205,7 @@ final class AgentRunExecution extends SynchronousNonBlockingStepExecution<Map<St
                 return in.readAllBytes();
             }
         }
-        throw new AbortException(Messages.AgentRunStep_NoSuchCredential(id));
+        throw new AbortException(missing);
     }
 
     /**

@@ -59,7 +59,11 @@ class AgentRunStepTest {
     static final String SECRET = "s3cr3t-Value-9f2c1e";
 
     private static WorkflowRun build(JenkinsRule j, String script, Result expected) throws Exception {
-        AgentGateConfiguration.get().setCatalogYaml(CATALOG);
+        return build(j, CATALOG, script, expected);
+    }
+
+    private static WorkflowRun build(JenkinsRule j, String catalog, String script, Result expected) throws Exception {
+        AgentGateConfiguration.get().setCatalogYaml(catalog);
         WorkflowJob p = j.createProject(WorkflowJob.class);
         p.setDefinition(new CpsFlowDefinition(script, true));
         return j.assertBuildStatus(expected, p.scheduleBuild2(0));
@@ -96,6 +100,29 @@ class AgentRunStepTest {
         String record = a.getEvidence().stream().filter(e -> e.endsWith("/evidence.json")).findFirst().orElseThrow();
         assertThat(record).startsWith("agentgate/" + a.getRunId() + "/");
         assertThat(artifact(b, record)).contains(a.getRunId()).containsIgnoringCase("denied");
+    }
+
+    @Test
+    void aMissingConnectorCredentialFailsTheRunNamingConnectorAndId(JenkinsRule j) throws Exception {
+        String catalog = """
+                apiVersion: agentgate/v1
+                classes:
+                  draft: t-tools
+                connectors:
+                  - id: tracker
+                    command: [tracker-mcp]
+                    credentials: [{id: tracker-token, env: TRACKER_TOKEN}]
+                profiles:
+                  - id: t-tools
+                    image: {default: "agentgate-test/busybox:1"}
+                    tools:
+                      - name: list_issues
+                        connector: tracker
+                    limits: {timeout: 2m}
+                """;
+        // Resolved on the controller once the run is granted, before any agent work: no Docker needed.
+        WorkflowRun b = build(j, catalog, "node { agentRun(executionClass: 'draft', task: 't', command: ['true']) }", Result.FAILURE);
+        j.assertLogContains("connector 'tracker' of the granted profile needs credential 'tracker-token'", b);
     }
 
     @Test
