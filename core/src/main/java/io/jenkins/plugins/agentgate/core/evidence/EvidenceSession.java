@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -188,14 +189,17 @@ public final class EvidenceSession implements AutoCloseable {
         record = record.withCompleteness(Completeness.assess(record));
 
         byte[] recordBytes = (CanonicalJson.pretty(record) + "\n").getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(staging.resolve(EvidenceBundle.RECORD), recordBytes);
+        Files.write(staging.resolve(EvidenceBundle.RECORD), recordBytes, StandardOpenOption.CREATE_NEW);
         files.add(new BundleFile(EvidenceBundle.RECORD, Digests.sha256Hex(recordBytes), recordBytes.length));
 
         byte[] payload = CanonicalJson.bytes(statement(files, record));
         List<Dsse.Sig> sigs = signer == null ? List.of() : List.of(signer.sign(Dsse.PAYLOAD_TYPE, payload));
         Dsse.Envelope env = new Dsse.Envelope(Base64.getEncoder().encodeToString(payload), Dsse.PAYLOAD_TYPE, sigs);
-        AtomicFiles.write(staging.resolve(EvidenceBundle.ENVELOPE),
-                (CanonicalJson.pretty(env) + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.write(staging.resolve(EvidenceBundle.ENVELOPE),
+                (CanonicalJson.pretty(env) + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE_NEW);
+
+        // The rename below is the bundle's one commit point: everything it names is made durable first.
+        AtomicFiles.syncTree(staging);
 
         Path dir = root.resolve(runId);
         Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -255,12 +259,11 @@ public final class EvidenceSession implements AutoCloseable {
             String name = EvidenceBundle.ARTIFACTS + "/" + (out.size() + 1) + "-" + abs.getFileName();
             long size;
             try (InputStream in = Files.newInputStream(abs, LinkOption.NOFOLLOW_LINKS)) {
-                size = AtomicFiles.copy(in, staging.resolve(name));
+                size = Files.copy(in, staging.resolve(name));
             }
             out.add(new ArtifactRef(shown.replace(java.io.File.separatorChar, '/'), name,
                     Digests.sha256Hex(staging.resolve(name)), size));
         }
-        AtomicFiles.fsyncDir(dir);
         return out;
     }
 

@@ -111,7 +111,7 @@ final class GitCli {
             if (capped.overflowed) {
                 return new FileOut(-1, null, header.toByteArray());
             }
-            AtomicFiles.moveIntoPlace(tmp, target);
+            AtomicFiles.rename(tmp, target); // durable with the whole bundle, before its commit
             return new FileOut(capped.count, java.util.HexFormat.of().formatHex(md.digest()), header.toByteArray());
         } finally {
             Files.deleteIfExists(tmp);
@@ -164,7 +164,7 @@ final class GitCli {
         }
     }
 
-    /** A capped, hashed temporary file that is moved onto its target when complete. */
+    /** A capped, hashed temporary file that is renamed onto its target when complete. */
     private static final class PatchSink implements java.io.Closeable {
         private final Path target;
         private final Path tmp;
@@ -192,7 +192,7 @@ final class GitCli {
             if (capped.overflowed) {
                 return new FileOut(-1, null, header);
             }
-            AtomicFiles.moveIntoPlace(tmp, target);
+            AtomicFiles.rename(tmp, target); // durable with the whole bundle, before its commit
             return new FileOut(capped.count, java.util.HexFormat.of().formatHex(md.digest()), header);
         }
 

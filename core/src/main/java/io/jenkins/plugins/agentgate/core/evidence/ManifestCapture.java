@@ -95,7 +95,7 @@ final class ManifestCapture {
                 out.write(CanonicalJson.bytes(Map.of("truncated", snapshotTruncated, "entries", listing)));
                 out.closeEntry();
             }
-            AtomicFiles.moveIntoPlace(tmp, zip);
+            AtomicFiles.rename(tmp, zip); // durable with the whole bundle, before its commit
         } finally {
             Files.deleteIfExists(tmp);
         }
