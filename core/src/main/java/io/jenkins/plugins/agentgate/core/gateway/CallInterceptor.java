@@ -12,11 +12,13 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.function.BiConsumer;
@@ -64,7 +66,7 @@ final class CallInterceptor implements Filter {
             return;
         }
         inspect(body);
-        chain.doFilter(new Replay(http, body), res);
+        chain.doFilter(new Replay(http, body), new WholeAnswer((HttpServletResponse) res));
     }
 
     private void inspect(byte[] body) {
@@ -95,6 +97,32 @@ final class CallInterceptor implements Filter {
         String name = nameNode.isTextual() ? nameNode.textValue() : nameNode.isMissingNode() ? null : nameNode.toString();
         if (name == null || !served.contains(name)) {
             unservedCall.accept(name, params.get("arguments"));
+        }
+    }
+
+    /**
+     * The response without the SDK's explicit flush: the JSON answer then stays in Jetty's buffer until the request
+     * ends and leaves in one write with a Content-Length, instead of a chunk plus a separate terminating chunk that
+     * the client has to wait for. Answers larger than Jetty's buffer are still streamed as it fills.
+     */
+    private static final class WholeAnswer extends HttpServletResponseWrapper {
+        private PrintWriter writer;
+
+        WholeAnswer(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public PrintWriter getWriter() throws IOException {
+            if (writer == null) {
+                writer = new PrintWriter(super.getWriter(), false) {
+                    @Override
+                    public void flush() {
+                        // left to the container, at the end of the request
+                    }
+                };
+            }
+            return writer;
         }
     }
 

@@ -9,9 +9,9 @@ import io.jenkins.plugins.agentgate.core.profile.McpTool;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
-import io.modelcontextprotocol.server.McpServerFeatures;
-import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures;
+import io.modelcontextprotocol.server.McpStatelessSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.DispatcherType;
@@ -69,7 +69,7 @@ public final class ToolGateway implements AutoCloseable {
     private final List<ConnectorClient> clients;
     private final List<String> served;
     private final McpJsonMapper json;
-    private McpSyncServer mcp;
+    private McpStatelessSyncServer mcp;
     private Server jetty;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -113,25 +113,28 @@ public final class ToolGateway implements AutoCloseable {
                 byId.put(c.id(), client);
             }
 
-            List<McpServerFeatures.SyncToolSpecification> specs = new ArrayList<>();
+            List<McpStatelessServerFeatures.SyncToolSpecification> specs = new ArrayList<>();
             List<String> names = new ArrayList<>();
             for (McpTool t : config.tools()) {
                 ConnectorClient client = byId.get(t.connector());
                 client.tool(t.name()).ifPresent(tool -> {
-                    specs.add(McpServerFeatures.SyncToolSpecification.builder().tool(tool)
-                            .callHandler((exchange, request) -> handle(client, request)).build());
+                    specs.add(McpStatelessServerFeatures.SyncToolSpecification.builder().tool(tool)
+                            .callHandler((context, request) -> handle(client, request)).build());
                     names.add(t.name());
                 });
             }
             this.served = List.copyOf(names);
 
-            HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
-                    .jsonMapper(json).mcpEndpoint(ENDPOINT).maxRequestSize(config.maxRequestBytes()).build();
+            // Stateless Streamable HTTP: every POST is answered with one application/json body (no SSE stream, no
+            // session, GET is 405). The gateway never sends anything unasked, so a stream per request only cost time.
+            HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
+                    .jsonMapper(json).messageEndpoint(ENDPOINT).maxRequestSize(config.maxRequestBytes()).build();
             this.mcp = McpServer.sync(transport)
                     .serverInfo("agent-gate-gateway", "1")
                     .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                     // Every call must reach handle(): the SDK's own input validation would answer without us.
                     .validateToolInputs(false)
+                    .immediateExecution(true)
                     .strictToolNameValidation(false)
                     .tools(specs)
                     .build();

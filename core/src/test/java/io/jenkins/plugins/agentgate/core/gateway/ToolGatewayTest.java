@@ -93,6 +93,88 @@ class ToolGatewayTest {
         }
     }
 
+    /**
+     * The wire as an agent's HTTP client sees it: every POST gets one application/json body (no SSE stream, no session
+     * id to carry), sent whole with a Content-Length; GET (a server-to-client stream) is refused with 405, which
+     * Streamable-HTTP clients treat as "no stream offered". Refusals still arrive as JSON-RPC errors and records.
+     */
+    @Test
+    void answersEveryRequestAsOneJsonBodyWithoutSessionAndRefusesGet() throws Exception {
+        try (GatewayHarness h = GatewayHarness.start(config(Duration.ofSeconds(20)), tmp);
+             java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(h.gateway.socketPath()))) {
+            java.io.InputStream in = java.nio.channels.Channels.newInputStream(ch);
+            java.io.OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+
+            RawAnswer init = RawAnswer.exchange(in, out, "POST", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                    + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
+            assertThat(init.status()).isEqualTo(200);
+            assertThat(init.headers()).containsKey("content-length").doesNotContainKey("mcp-session-id")
+                    .doesNotContainKey("transfer-encoding");
+            assertThat(init.headers().get("content-type")).startsWith("application/json");
+            assertThat(init.body()).contains("\"serverInfo\"", "agent-gate-gateway");
+
+            RawAnswer call = RawAnswer.exchange(in, out, "POST",
+                    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hi\"}}}");
+            assertThat(call.status()).isEqualTo(200);
+            assertThat(call.headers().get("content-type")).startsWith("application/json");
+            assertThat(call.body()).contains("\"id\":2", "\"result\"", "\"text\":\"hi\"");
+
+            RawAnswer unknown = RawAnswer.exchange(in, out, "POST",
+                    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"hidden_tool\",\"arguments\":{}}}");
+            assertThat(unknown.status()).isEqualTo(200);
+            assertThat(unknown.body()).contains("\"id\":3", "\"error\"", "\"code\":" + McpSchema.ErrorCodes.INVALID_PARAMS);
+
+            RawAnswer get = RawAnswer.exchange(in, out, "GET", null);
+            assertThat(get.status()).isEqualTo(405);
+
+            assertThat(h.gateway.records()).extracting(ToolCallRecord::tool, ToolCallRecord::verdict)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("echo", ToolVerdict.ALLOWED),
+                            org.assertj.core.groups.Tuple.tuple("hidden_tool", ToolVerdict.DENIED));
+        }
+    }
+
+    /** One HTTP/1.1 exchange on a kept-alive connection, read by Content-Length (or chunks). */
+    record RawAnswer(int status, Map<String, String> headers, String body) {
+        static RawAnswer exchange(java.io.InputStream in, java.io.OutputStream out, String method, String json) throws java.io.IOException {
+            byte[] b = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + ToolGateway.ENDPOINT + " HTTP/1.1\r\nHost: localhost\r\nAccept: application/json, text/event-stream\r\n"
+                    + (json == null ? "" : "Content-Type: application/json\r\nContent-Length: " + b.length + "\r\n") + "\r\n";
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(b);
+            out.flush();
+            int status = Integer.parseInt(line(in).split(" ")[1]);
+            Map<String, String> headers = new java.util.HashMap<>();
+            for (String l = line(in); !l.isEmpty(); l = line(in)) {
+                int colon = l.indexOf(':');
+                headers.put(l.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), l.substring(colon + 1).trim());
+            }
+            StringBuilder body = new StringBuilder();
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                for (int n = Integer.parseInt(line(in).trim(), 16); n > 0; n = Integer.parseInt(line(in).trim(), 16)) {
+                    body.append(new String(in.readNBytes(n), StandardCharsets.UTF_8));
+                    line(in);
+                }
+                line(in);
+            } else if (headers.containsKey("content-length")) {
+                body.append(new String(in.readNBytes(Integer.parseInt(headers.get("content-length"))), StandardCharsets.UTF_8));
+            }
+            return new RawAnswer(status, headers, body.toString());
+        }
+
+        private static String line(java.io.InputStream in) throws java.io.IOException {
+            StringBuilder sb = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new java.io.EOFException("connection closed after: " + sb);
+                }
+                if (c != '\r') {
+                    sb.append((char) c);
+                }
+            }
+            return sb.toString();
+        }
+    }
+
     @Test
     void argumentsOutsideTheirConstraintsNeverReachTheConnector() throws Exception {
         try (GatewayHarness h = GatewayHarness.start(config(Duration.ofSeconds(20)), tmp)) {
@@ -223,11 +305,15 @@ class ToolGatewayTest {
         assertThat(connector.isAlive()).isFalse();
         assertThat(ProcessHandle.of(grandchild).map(ProcessHandle::isAlive).orElse(false)).as("grandchild sleep").isFalse();
         assertThat(runDir).doesNotExist();
-        // Our threads are gone (the SDK's reactor pools are shared, daemon and time out on their own).
+        // Our threads are gone (the SDK's reactor pools are shared, daemon and time out on their own), and no thread
+        // that would keep a JVM alive is left behind (the SDK's SSE server transport left a non-daemon session sweeper).
         List<String> leaked = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
+            Set<String> nonDaemon = Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && !t.isDaemon())
+                    .map(Thread::getName).collect(Collectors.toSet());
             leaked = threadNames().stream().filter(n -> !threadsBefore.contains(n))
-                    .filter(n -> n.contains("agentgate-gateway") || n.startsWith("Scheduler-") || n.startsWith("qtp")).toList();
+                    .filter(n -> n.contains("agentgate-gateway") || n.startsWith("Scheduler-") || n.startsWith("qtp")
+                            || nonDaemon.contains(n)).toList();
             if (leaked.isEmpty()) {
                 break;
             }
