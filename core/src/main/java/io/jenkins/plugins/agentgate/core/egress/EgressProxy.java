@@ -301,6 +301,11 @@ public final class EgressProxy implements AutoCloseable {
         return sandbox;
     }
 
+    /** The pump's process id (tests). */
+    long pumpPid() {
+        return pump.pid();
+    }
+
     public boolean isOpen() {
         return !closed.get();
     }
