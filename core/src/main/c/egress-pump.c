@@ -578,7 +578,7 @@ static void connected(int i) {
     c->last_ms = now_ms();
     flow_init(&c->a);
     flow_init(&c->b);
-    size_t rest = c->hlen - (size_t) c->hend;
+    size_t rest = c->hend >= 0 ? c->hlen - (size_t) c->hend : 0;
     if (rest > 0) { /* bytes the client sent right behind its CONNECT (a TLS hello): charged like any other */
         if ((long long) rest > c->credit || flow_queue(&c->a, c->head + c->hend, rest) < 0) {
             tunnel_end(i, (long long) rest > c->credit ? "bytes" : "error");
