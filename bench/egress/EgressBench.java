@@ -120,11 +120,15 @@ public class EgressBench {
             System.out.printf("added at the median: %.3f ms (absolute-URI), %.3f ms (CONNECT); target <= 1 ms: %s%n",
                     addedF, addedC, Math.max(addedF, addedC) <= 1.0 ? "MET" : "MISSED");
 
+            long pumpPid = ProcessHandle.current().children()
+                    .filter(h -> h.info().arguments().map(a -> Arrays.asList(a).contains("--pump")).orElse(false))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no egress pump child")).pid();
             long relayTicksBefore = cpuTicks(relay.pid());
             double[] td = new double[rounds];
             double[] tp = new double[rounds];
             double[] tu = new double[rounds];
             double[] tb = new double[rounds];
+            long pumpTicks = 0;
             String big = "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
             download(port, null, big); // warm-up
             download(relayPort, connect, big);
@@ -132,7 +136,9 @@ public class EgressBench {
             download(byteRelayPort, connect, big);
             for (int r = 0; r < rounds; r++) {
                 td[r] = download(port, null, big);
+                long before = cpuTicks(pumpPid);
                 tp[r] = download(relayPort, connect, big);
+                pumpTicks += cpuTicks(pumpPid) - before;
                 tu[r] = downloadUnix(proxy.socketPath(), connect, big);
                 tb[r] = download(byteRelayPort, connect, big);
             }
@@ -141,6 +147,8 @@ public class EgressBench {
             double mp = medianD(tp);
             System.out.printf("%nrelay CPU during the throughput rounds: %.2f s for %d MiB (%.2f s per GiB)%n",
                     relayTicks / 100.0, (long) mib * rounds, relayTicks / 100.0 / (mib * rounds / 1024.0));
+            System.out.printf("pump CPU during the sandbox-path rounds: %.2f s for %d MiB (%.2f s per GiB)%n",
+                    pumpTicks / 100.0, (long) mib * rounds, pumpTicks / 100.0 / (mib * rounds / 1024.0));
             System.out.printf("%nthroughput breakdown (MiB/s, median): pump + proxy alone, client on the Unix socket %.0f;"
                     + " relay without --pass-fd (relays every byte) + pump + proxy %.0f (%.2fx)%n",
                     medianD(tu), medianD(tb), medianD(tb) / md);
