@@ -51,6 +51,7 @@
 #define ROUNDS 16
 #define CTL_LINE 256
 #define MAX_FDS_IN 4
+#define MAX_COMPLAINTS 64 /* stderr lines per pump: a sandbox that keeps passing junk must not fill the host's disk */
 
 enum state { S_WAIT, S_HEAD, S_CONNECTING, S_TUNNEL, S_RELAY };
 
@@ -87,6 +88,15 @@ static int max_conn;
 static size_t head_max;
 static long long idle_ms, connect_ms;
 static const char *proxy_path;
+static int complaints;
+
+static void complain(const char *what, const char *detail) {
+    if (complaints < MAX_COMPLAINTS) {
+        complaints++;
+        fprintf(stderr, "agentgate-egress-pump: %s: %s%s\n", what, detail,
+                complaints == MAX_COMPLAINTS ? " (further messages suppressed)" : "");
+    }
+}
 
 static long long now_ms(void) {
     struct timespec ts;
@@ -398,7 +408,7 @@ static int take_client(struct pconn *c, int forced) {
         char line[CTL_LINE];
         snprintf(line, sizeof line, "F %s\n", why);
         ctl_say(c, line);
-        fprintf(stderr, "agentgate-egress-pump: refused a passed descriptor: %s\n", why);
+        complain("refused a passed descriptor", why);
         return -1;
     }
     if (nfds == 1) {
@@ -539,7 +549,7 @@ static int ctl_lines(int i) {
                 c->granted_last = n;
             }
         } else {
-            fprintf(stderr, "agentgate-egress-pump: unexpected line from the proxy in state %d\n", (int) c->state);
+            complain("unexpected line from the proxy", c->cbuf);
             return -1;
         }
         memmove(c->cbuf, c->cbuf + used, c->clen - used);
