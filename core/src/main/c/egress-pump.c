@@ -42,6 +42,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,6 +90,27 @@ static size_t head_max;
 static long long idle_ms, connect_ms;
 static const char *proxy_path;
 static int complaints;
+/*
+ * A passed descriptor shares its open file description (and the socket) with whoever in the sandbox kept a copy:
+ * they can clear O_NONBLOCK or set SO_LINGER under us, and splice(2) then blocks. So each connection's work runs
+ * under a timer: SIGALRM (no SA_RESTART) interrupts any call that blocks, and the connection is closed.
+ */
+static volatile sig_atomic_t alarmed;
+
+static void on_alarm(int sig) {
+    (void) sig;
+    alarmed = 1;
+}
+
+static void arm(int on) {
+    struct itimerval t;
+    memset(&t, 0, sizeof t);
+    if (on) {
+        t.it_value.tv_sec = 2; /* far beyond any step (microseconds to milliseconds), even on a loaded machine */
+        t.it_interval.tv_usec = 10000; /* then again, until disarmed: every further blocking call is cut short too */
+    }
+    setitimer(ITIMER_REAL, &t, NULL);
+}
 
 static void complain(const char *what, const char *detail) {
     if (complaints < MAX_COMPLAINTS) {
@@ -177,6 +199,9 @@ static long long flow_move(int from, int to, struct flow *f, int can_read, int c
     long long moved = 0;
     for (int round = 0; round < ROUNDS; round++) {
         int progressed = 0;
+        if (alarmed) {
+            return -1;
+        }
         if (f->plen > f->poff && can_write) {
             ssize_t n = write(to, f->pend + f->poff, f->plen - f->poff);
             if (n > 0) {
@@ -324,6 +349,12 @@ static const char *refuse_reason(int fd) {
     socklen_t len = sizeof type;
     if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
         return "not-a-stream-socket";
+    }
+    int family = 0;
+    len = sizeof family;
+    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) < 0
+            || (family != AF_INET && family != AF_INET6 && family != AF_UNIX)) {
+        return "unexpected-socket-family";
     }
     len = sizeof listening;
     if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || listening) {
@@ -840,6 +871,15 @@ int pump_main(int argc, char **argv) {
         return 0;
     }
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction alarm_action;
+    memset(&alarm_action, 0, sizeof alarm_action);
+    alarm_action.sa_handler = on_alarm;
+    sigemptyset(&alarm_action.sa_mask);
+    sigaction(SIGALRM, &alarm_action, NULL);
+    sigset_t alarm_set;
+    sigemptyset(&alarm_set);
+    sigaddset(&alarm_set, SIGALRM);
+    sigprocmask(SIG_UNBLOCK, &alarm_set, NULL); /* whatever the JVM left blocked */
     max_conn = (int) mc;
     head_max = (size_t) hm;
     idle_ms = im;
@@ -938,18 +978,31 @@ int pump_main(int argc, char **argv) {
                 continue;
             }
             short rcl = fds[2 + 3 * i].revents, rctl = fds[3 + 3 * i].revents, rup = fds[4 + 3 * i].revents;
+            int due = (c->state == S_TUNNEL && now - c->last_ms >= idle_ms)
+                    || (c->state == S_CONNECTING && now >= c->connect_deadline);
+            if (!rcl && !rctl && !rup && !due) {
+                continue;
+            }
+            alarmed = 0;
+            arm(1);
             if (rcl || rctl || rup) {
                 step(i, rcl, rctl, rup);
             }
             c = conns[i];
-            if (!c) {
-                continue;
-            }
-            if (c->state == S_TUNNEL && now - c->last_ms >= idle_ms) {
+            if (c && alarmed) {
+                complain("a connection blocked the pump", "closed");
+                if (c->state == S_TUNNEL) {
+                    tunnel_end(i, "error");
+                } else {
+                    conn_free(i);
+                }
+            } else if (c && c->state == S_TUNNEL && now - c->last_ms >= idle_ms) {
                 tunnel_end(i, "idle");
-            } else if (c->state == S_CONNECTING && now >= c->connect_deadline) {
+            } else if (c && c->state == S_CONNECTING && now >= c->connect_deadline) {
                 connect_failed(c, ETIMEDOUT);
             }
+            arm(0);
+            alarmed = 0;
         }
     }
 }

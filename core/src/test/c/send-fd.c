@@ -2,6 +2,9 @@
  * Test helper (compiled by EgressPumpTest with the build's C compiler): connects to the egress pump's socket and
  * passes it something that is not a client connection, as a hostile sandbox process could.
  *   send-fd SOCKET KIND   KIND: file | pipe | datagram | listening | two
+ *   send-fd SOCKET blocking 'CONNECT host:port HTTP/1.1'
+ *       passes one end of a loopback TCP connection, sends the CONNECT on the other, and keeps clearing O_NONBLOCK on the
+ *       passed end (its open file description is shared with the pump) for 8 s, so that the pump's next read blocks.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -10,12 +13,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
+    if (argc != 3 && argc != 4) {
         return 64;
     }
+    int blocking = strcmp(argv[2], "blocking") == 0;
     int fds[2];
     int n = 1;
     if (strcmp(argv[2], "file") == 0) {
@@ -32,6 +37,20 @@ int main(int argc, char **argv) {
         if (bind(fds[0], (struct sockaddr *) &a, sizeof a) < 0 || listen(fds[0], 1) < 0) {
             return 1;
         }
+    } else if (blocking) {
+        /* TCP: splice(2) from a TCP socket blocks unless the file is O_NONBLOCK (unlike a Unix socket). */
+        int l = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t alen = sizeof a;
+        if (argc != 4 || l < 0 || bind(l, (struct sockaddr *) &a, sizeof a) < 0 || listen(l, 1) < 0
+                || getsockname(l, (struct sockaddr *) &a, &alen) < 0) {
+            return 64;
+        }
+        fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+        if (connect(fds[0], (struct sockaddr *) &a, sizeof a) < 0 || (fds[1] = accept(l, NULL, NULL)) < 0) {
+            return 1;
+        }
+        close(l);
     } else if (strcmp(argv[2], "two") == 0) {
         if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0) {
             return 1;
@@ -60,6 +79,19 @@ int main(int argc, char **argv) {
     if (sendmsg(u, &msg, 0) != 1) {
         perror("sendmsg");
         return 1;
+    }
+    if (blocking) {
+        char head[512];
+        snprintf(head, sizeof head, "%s\r\n\r\n", argv[3]);
+        if (write(fds[1], head, strlen(head)) < 0) {
+            return 1;
+        }
+        for (int i = 0; i < 8000; i++) {
+            fcntl(fds[0], F_SETFL, 0);
+            struct timespec ms = {0, 1000000};
+            nanosleep(&ms, NULL);
+        }
+        return 0;
     }
     /* Wait for the pump to close the connection: it must refuse, not serve. */
     char b[64];

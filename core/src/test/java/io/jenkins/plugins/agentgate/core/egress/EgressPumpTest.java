@@ -116,14 +116,19 @@ class EgressPumpTest {
         }
     }
 
-    @Test
-    void refusesAndRecordsADescriptorThatIsNotAConnectedStreamSocket() throws Exception {
+    /** The test helper that passes hostile descriptors, compiled with the build's C compiler. */
+    Path sendFdHelper() throws Exception {
         Path helper = tmp.resolve("send-fd");
         Process cc = new ProcessBuilder(System.getenv().getOrDefault("CC", "gcc"), "-Wall", "-Werror", "-o", helper.toString(),
                 Path.of("src/test/c/send-fd.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
         assertThat(cc.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(cc.exitValue()).as(new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+        return helper;
+    }
 
+    @Test
+    void refusesAndRecordsADescriptorThatIsNotAConnectedStreamSocket() throws Exception {
+        Path helper = sendFdHelper();
         EgressProxy proxy = start(limits());
         List<String> kinds = List.of("file", "pipe", "datagram", "listening", "two");
         for (String kind : kinds) {
@@ -148,6 +153,28 @@ class EgressPumpTest {
             c.send(connect());
             assertThat(c.readHead()).startsWith("HTTP/1.1 200");
         }
+    }
+
+    @Test
+    void aPassedSocketTurnedBlockingUnderThePumpIsClosedAndTheOthersAreServed() throws Exception {
+        Path helper = sendFdHelper();
+        EgressProxy proxy = start(limits());
+        Process hostile = new ProcessBuilder(helper.toString(), proxy.socketPath().toString(), "blocking",
+                connect().strip()).redirectErrorStream(true).start();
+        processes.add(hostile);
+        // The hostile tunnel is decided and connected; then the pump's read on the now blocking socket is cut short.
+        List<EgressRecord> records = EgressProxyTest.awaitRecords(proxy, 1);
+        assertThat(records).singleElement().satisfies(r -> {
+            assertThat(r.method()).isEqualTo("CONNECT");
+            assertThat(r.end()).isEqualTo(EndReason.IO_ERROR);
+        });
+        assertThat(hostile.isAlive()).as("cut while the hostile process still holds the descriptor").isTrue();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            try (ProxyClient c = new ProxyClient(proxy.socketPath())) {
+                c.send(connect());
+                assertThat(c.readHead()).startsWith("HTTP/1.1 200");
+            }
+        });
     }
 
     @Test
