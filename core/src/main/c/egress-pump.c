@@ -191,6 +191,17 @@ static int flow_busy(const struct flow *f) {
 }
 
 /*
+ * Whether this flow may read now: no user-space bytes waiting and, on the splice path, room left in the pipe (so
+ * the pump keeps reading from one side while the other drains, instead of alternating).
+ */
+static int flow_room(const struct flow *f) {
+    if (f->eof || f->dead || f->plen > f->poff) {
+        return 0;
+    }
+    return f->pipe[0] < 0 ? 1 : f->inpipe < f->cap;
+}
+
+/*
  * Moves bytes for one direction, pumping while both sides keep up (bounded rounds). With a credit, reads at most
  * that many bytes and charges them to it. Returns -1 on an I/O error, else the number of bytes moved.
  */
@@ -218,8 +229,8 @@ static long long flow_move(int from, int to, struct flow *f, int can_read, int c
                 can_write = 0;
             }
         }
-        if (can_read && !f->eof && !flow_busy(f) && (!credit || *credit > 0)) {
-            size_t want = f->pipe[0] >= 0 ? f->cap : COPY_SIZE;
+        if (can_read && flow_room(f) && (!credit || *credit > 0)) {
+            size_t want = f->pipe[0] >= 0 ? f->cap - f->inpipe : COPY_SIZE;
             if (credit && (long long) want > *credit) {
                 want = (size_t) *credit;
             }
@@ -233,7 +244,7 @@ static long long flow_move(int from, int to, struct flow *f, int can_read, int c
                     continue;
                 }
                 if (n > 0) {
-                    f->inpipe = (size_t) n;
+                    f->inpipe += (size_t) n;
                 }
             } else {
                 if (!f->pend && !(f->pend = malloc(COPY_SIZE))) {
@@ -662,8 +673,8 @@ static void tunnel_io(int i, short rcl, short rctl, short rup) {
         }
     }
     if (c->credit == 0 && c->nomore) {
-        if (((rcl & POLLIN) && !c->a.eof && !flow_busy(&c->a) && over_budget(c->client, &c->a))
-                || ((rup & POLLIN) && !c->b.eof && !flow_busy(&c->b) && over_budget(c->up, &c->b))) {
+        if (((rcl & POLLIN) && flow_room(&c->a) && over_budget(c->client, &c->a))
+                || ((rup & POLLIN) && flow_room(&c->b) && over_budget(c->up, &c->b))) {
             tunnel_end(i, "bytes");
             return;
         }
@@ -744,7 +755,7 @@ static void accept_sandbox(int lfd) {
 }
 
 static short flow_read_events(const struct flow *f) {
-    return !f->eof && !f->dead && !flow_busy(f) ? POLLIN : 0;
+    return flow_room(f) ? POLLIN : 0;
 }
 
 static short flow_write_events(const struct flow *f) {

@@ -3,8 +3,9 @@
  * passes it something that is not a client connection, as a hostile sandbox process could.
  *   send-fd SOCKET KIND   KIND: file | pipe | datagram | listening | two
  *   send-fd SOCKET blocking 'CONNECT host:port HTTP/1.1'
- *       passes one end of a loopback TCP connection, sends the CONNECT on the other, and keeps clearing O_NONBLOCK on the
- *       passed end (its open file description is shared with the pump) for 8 s, so that the pump's next read blocks.
+ *       passes one end of a loopback TCP connection, sends the CONNECT on the other and waits for the 200; then
+ *       clears O_NONBLOCK on the passed end (its open file description is shared with the pump), sends one tunnel
+ *       byte, and keeps clearing the flag for 8 s: the pump reads the byte, and its next read blocks.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -84,6 +85,23 @@ int main(int argc, char **argv) {
         char head[512];
         snprintf(head, sizeof head, "%s\r\n\r\n", argv[3]);
         if (write(fds[1], head, strlen(head)) < 0) {
+            return 1;
+        }
+        char reply[256];
+        size_t got = 0;
+        while (got < sizeof reply - 1) { /* the pump has taken the descriptor once the 200 arrives */
+            ssize_t r = read(fds[1], reply + got, 1);
+            if (r <= 0) {
+                return 3;
+            }
+            got++;
+            reply[got] = 0;
+            if (got >= 4 && strcmp(reply + got - 4, "\r\n\r\n") == 0) {
+                break;
+            }
+        }
+        fcntl(fds[0], F_SETFL, 0);
+        if (write(fds[1], "x", 1) != 1) {
             return 1;
         }
         for (int i = 0; i < 8000; i++) {
