@@ -23,10 +23,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Egress proxy benchmark: added latency per request and throughput, through relay + proxy versus direct
- * loopback, interleaved in one run. The relay runs on the host here (same binary as in the sandbox; a
- * container's loopback is just another loopback), so the proxied path is exactly the sandbox's:
- * client -TCP-> relay -Unix socket-> proxy -TCP-> server.
+ * Egress proxy benchmark: added latency per request and throughput, through the sandbox's path versus direct
+ * loopback, interleaved in one run. The relay runs on the host here (same binary and arguments as in the sandbox,
+ * {@code --pass-fd} included; a container's loopback is just another loopback), so the proxied path is exactly the
+ * sandbox's: client -TCP-> relay, which passes the connection's descriptor -Unix socket-> pump; the pump forwards
+ * the head to the proxy (Java decides) and then, for CONNECT, splices client <-> server itself; absolute-URI
+ * requests are served by the proxy through the pump.
  *
  * Usage (see bench/egress-proxy.sh): EgressBench [requests] [throughputMiB] [rounds]
  */
@@ -69,6 +71,7 @@ public class EgressBench {
         EgressConfig config = new EgressConfig("bench", policy, limits, resolver, true, base,
                 EgressConfig.DEFAULT_RELAY_PORT, RelayBinary.bundled(), null);
         Process relay = null;
+        Process byteRelay = null;
         try (EgressProxy proxy = EgressProxy.start(config)) {
             int relayPort;
             try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -76,8 +79,16 @@ public class EgressBench {
             }
             Path relayBin = proxy.runDirectory().resolve("relay/agentgate-egress-relay");
             relay = new ProcessBuilder(relayBin.toString(), "--listen", Integer.toString(relayPort), "--socket",
-                    proxy.socketPath().toString()).inheritIO().start();
+                    proxy.socketPath().toString(), "--pass-fd").inheritIO().start();
             awaitListening(relayPort);
+            // For comparison: the same relay without --pass-fd (it relays every byte to the pump itself).
+            int byteRelayPort;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                byteRelayPort = s.getLocalPort();
+            }
+            byteRelay = new ProcessBuilder(relayBin.toString(), "--listen", Integer.toString(byteRelayPort), "--socket",
+                    proxy.socketPath().toString()).inheritIO().start();
+            awaitListening(byteRelayPort);
 
             String direct = "GET /small HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
             String forward = "GET http://" + NAME + ":" + port + "/small HTTP/1.1\r\nHost: " + NAME + "\r\n\r\n";
@@ -102,40 +113,56 @@ public class EgressBench {
             System.out.println("| path | median | p90 | p99 |");
             System.out.println("|---|---|---|---|");
             row("direct loopback", d);
-            row("relay + proxy, absolute-URI (http)", f);
-            row("relay + proxy, CONNECT tunnel", c);
+            row("relay + pump + proxy, absolute-URI (http)", f);
+            row("relay + pump + proxy, CONNECT tunnel", c);
             double addedF = (median(f) - median(d)) / 1e6;
             double addedC = (median(c) - median(d)) / 1e6;
             System.out.printf("added at the median: %.3f ms (absolute-URI), %.3f ms (CONNECT); target <= 1 ms: %s%n",
                     addedF, addedC, Math.max(addedF, addedC) <= 1.0 ? "MET" : "MISSED");
 
+            long pumpPid = ProcessHandle.current().children()
+                    .filter(h -> h.info().arguments().map(a -> Arrays.asList(a).contains("--pump")).orElse(false))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no egress pump child")).pid();
             long relayTicksBefore = cpuTicks(relay.pid());
             double[] td = new double[rounds];
             double[] tp = new double[rounds];
             double[] tu = new double[rounds];
+            double[] tb = new double[rounds];
+            long pumpTicks = 0;
             String big = "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
             download(port, null, big); // warm-up
             download(relayPort, connect, big);
             downloadUnix(proxy.socketPath(), connect, big);
+            download(byteRelayPort, connect, big);
             for (int r = 0; r < rounds; r++) {
                 td[r] = download(port, null, big);
+                long before = cpuTicks(pumpPid);
                 tp[r] = download(relayPort, connect, big);
+                pumpTicks += cpuTicks(pumpPid) - before;
                 tu[r] = downloadUnix(proxy.socketPath(), connect, big);
+                tb[r] = download(byteRelayPort, connect, big);
             }
             long relayTicks = cpuTicks(relay.pid()) - relayTicksBefore;
             double md = medianD(td);
             double mp = medianD(tp);
             System.out.printf("%nrelay CPU during the throughput rounds: %.2f s for %d MiB (%.2f s per GiB)%n",
                     relayTicks / 100.0, (long) mib * rounds, relayTicks / 100.0 / (mib * rounds / 1024.0));
-            System.out.printf("%nthroughput breakdown (MiB/s, median): proxy alone, client on its Unix socket %.0f%n",
-                    medianD(tu));
+            System.out.printf("pump CPU during the sandbox-path rounds: %.2f s for %d MiB (%.2f s per GiB)%n",
+                    pumpTicks / 100.0, (long) mib * rounds, pumpTicks / 100.0 / (mib * rounds / 1024.0));
+            System.out.printf("%nthroughput breakdown (MiB/s, median): pump + proxy alone, client on the Unix socket %.0f;"
+                    + " relay without --pass-fd (relays every byte) + pump + proxy %.0f (%.2fx)%n",
+                    medianD(tu), medianD(tb), medianD(tb) / md);
             System.out.printf("%nthroughput, %d MiB download, %d interleaved rounds (MiB/s, median): direct %.0f,"
-                    + " relay + proxy CONNECT %.0f; ratio %.2fx; target >= 0.8x: %s%n", mib, rounds, md, mp, mp / md,
-                    mp / md >= 0.8 ? "MET" : "MISSED");
+                    + " relay --pass-fd + pump + proxy CONNECT %.0f; ratio %.2fx; target >= 0.8x: %s%n", mib, rounds, md, mp,
+                    mp / md, mp / md >= 0.8 ? "MET" : "MISSED");
+            System.out.printf("per round (MiB/s): direct %s; sandbox path %s%n", Arrays.toString(round0(td)),
+                    Arrays.toString(round0(tp)));
         } finally {
-            if (relay != null) {
-                relay.destroy();
-                relay.waitFor(5, TimeUnit.SECONDS);
+            for (Process p : new Process[] {relay, byteRelay}) {
+                if (p != null) {
+                    p.destroy();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
             }
             server.stop(0);
             ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
@@ -253,6 +280,14 @@ public class EgressBench {
         long[] s = ns.clone();
         Arrays.sort(s);
         return s[s.length / 2];
+    }
+
+    static long[] round0(double[] v) {
+        long[] out = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Math.round(v[i]);
+        }
+        return out;
     }
 
     static double medianD(double[] v) {

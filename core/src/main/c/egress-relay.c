@@ -7,7 +7,12 @@
  * the relay never does. Several PORT/PATH pairs (at most MAX_LISTENERS) share one process and one loop: a
  * connection accepted on a PORT goes to the PATH given with it.
  *
- *   agentgate-egress-relay --listen PORT --socket PATH [--listen PORT --socket PATH]... [-- COMMAND [ARG...]]
+ *   agentgate-egress-relay --listen PORT --socket PATH [--pass-fd] [--listen PORT --socket PATH [--pass-fd]]...
+ *                          [-- COMMAND [ARG...]]
+ *
+ * With --pass-fd a pair's connections are not relayed: each accepted client's descriptor is handed to PATH with
+ * SCM_RIGHTS (the egress pump on the host takes it from there), and the relay is out of its byte path.
+ * The same binary, started as "agentgate-egress-relay --pump ...", is that host-side pump (egress-pump.c).
  *
  * With a COMMAND it binds first (so the agent never races the relay), detaches the relay loop into a
  * grandchild (re-parented to the container's init: no stray child for the agent to wait for), then execs
@@ -61,6 +66,7 @@ struct listener {
     int fd;               /* listening TCP socket on 127.0.0.1:port */
     long port;
     const char *socket;   /* the Unix socket its connections go to */
+    int pass_fd;          /* hand each accepted connection's descriptor to the socket (SCM_RIGHTS) instead of relaying */
 };
 
 static struct pair *pairs[MAX_PAIRS];
@@ -73,8 +79,9 @@ static void die(const char *what) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: agentgate-egress-relay --listen PORT --socket PATH [--listen PORT --socket PATH]..."
-            " [-- COMMAND [ARG...]]\n(at most %d pairs, each PORT once)\n", MAX_LISTENERS);
+    fprintf(stderr, "usage: agentgate-egress-relay --listen PORT --socket PATH [--pass-fd] [--listen PORT --socket PATH"
+            " [--pass-fd]]... [-- COMMAND [ARG...]]\n(at most %d pairs, each PORT once)\n"
+            "       agentgate-egress-relay --pump ... (host side, see egress-pump.c)\n", MAX_LISTENERS);
     exit(64);
 }
 
@@ -194,10 +201,43 @@ static int pump(int from, int to, struct half *h, short rev_from, short rev_to) 
     return 0;
 }
 
+/*
+ * --pass-fd: sends the accepted client's descriptor to the host side (the egress pump) with SCM_RIGHTS and one
+ * byte, then closes both copies: the relay is out of that connection's byte path. On any failure the client is
+ * closed (the agent sees a reset), as when the host side is gone.
+ */
+static void pass_one(const struct listener *l, int c) {
+    int u = open_upstream(l->socket);
+    if (u >= 0) {
+        char byte = 'F';
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(sizeof(int))];
+        } ctl;
+        memset(&ctl, 0, sizeof ctl);
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &c, sizeof(int));
+        (void) sendmsg(u, &msg, MSG_NOSIGNAL | MSG_DONTWAIT); /* a fresh local socket: room for one byte */
+        close(u);
+    }
+    close(c);
+}
+
 /* Accepts one client on listener l and pairs it with a new connection to that listener's socket. */
 static void accept_one(const struct listener *l) {
     int c = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c < 0) {
+        return;
+    }
+    if (l->pass_fd) {
+        int one = 1;
+        setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        pass_one(l, c);
         return;
     }
     int slot = -1;
@@ -319,8 +359,14 @@ static int bind_loopback(long port) {
     return fd;
 }
 
+int pump_main(int argc, char **argv); /* egress-pump.c */
+
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--pump") == 0) {
+        return pump_main(argc, argv);
+    }
     int cmd = -1;
+    int pass[MAX_LISTENERS] = {0};
     /* Pairs in order: each --listen takes the next --socket. */
     long ports[MAX_LISTENERS];
     const char *sockets[MAX_LISTENERS];
@@ -340,6 +386,11 @@ int main(int argc, char **argv) {
                 usage();
             }
             sockets[n_sockets++] = argv[++i];
+        } else if (strcmp(argv[i], "--pass-fd") == 0) {
+            if (n_sockets == 0 || n_sockets != n_ports || pass[n_sockets - 1]) {
+                usage();
+            }
+            pass[n_sockets - 1] = 1;
         } else {
             usage();
         }
@@ -359,6 +410,7 @@ int main(int argc, char **argv) {
         listeners[l].fd = bind_loopback(ports[l]);
         listeners[l].port = ports[l];
         listeners[l].socket = sockets[l];
+        listeners[l].pass_fd = pass[l];
     }
     n_listeners = n_ports;
 

@@ -378,8 +378,9 @@ class ToolGatewayRunTest {
             JsonNode c = JSON.readTree(inspected.get(0)).get(0);
             assertThat(c.at("/HostConfig/NetworkMode").asText()).isEqualTo("none");
             assertThat(c.at("/Path").asText()).isEqualTo("/.agentgate/egress-relay");
+            // the egress pair hands connections to the pump (--pass-fd); the gateway's pair is relayed byte for byte
             assertThat(c.at("/Args").toString()).startsWith("[\"--listen\",\"3128\",\"--socket\",\"/.agentgate/egress/proxy.sock\","
-                    + "\"--listen\",\"3129\",\"--socket\",\"/.agentgate/tools/gateway.sock\",\"--\",");
+                    + "\"--pass-fd\",\"--listen\",\"3129\",\"--socket\",\"/.agentgate/tools/gateway.sock\",\"--\",");
             List<String> mounts = new ArrayList<>();
             c.get("Mounts").forEach(m -> mounts.add(m.get("Destination").asText()));
             assertThat(mounts).contains("/.agentgate/egress", "/.agentgate/egress-relay", "/.agentgate/tools", "/.agentgate/mcp")

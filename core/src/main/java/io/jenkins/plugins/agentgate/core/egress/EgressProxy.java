@@ -28,18 +28,30 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * One run's egress proxy: the sandbox's only way out. It listens on a Unix domain socket in a fresh per-run
- * directory (bind-mounted into the container; the relay inside forwards the agent's connections to it),
- * decides every connection by the plan's network policy, connects allowed ones, and records every attempt.
+ * One run's egress proxy: the sandbox's only way out. The sandbox-facing Unix socket, in a fresh per-run
+ * directory bind-mounted into the container, belongs to the egress pump (a child process, the relay binary in
+ * {@code --pump} mode): the relay inside hands it each agent connection's descriptor. For every connection the
+ * pump opens a connection to this proxy's own, host-only socket and forwards the request head; the proxy decides
+ * it by the plan's network policy, resolves, and either tells the pump which address to connect a CONNECT tunnel
+ * to (the pump then moves the tunnel's bytes with splice(2), within the byte budget the proxy grants it, and
+ * reports the counts) or serves the connection itself through the pump (plain HTTP, refusals). Every attempt is
+ * recorded here; see docs/egress.md.
  *
- * <p>Threads: one watchdog (idle and total timeouts) and a bounded pool: one thread accepting and at most
- * two per open connection, all named {@code agentgate-egress-<runId>-…}. {@link #close()} cuts every connection, ends every
- * thread and deletes the directory; it is idempotent, and a JVM shutdown hook calls it if the owner cannot.
+ * <p>Threads: one watchdog (idle and total timeouts), one owning the pump process, and a bounded pool: one thread
+ * accepting and at most two per open connection, all named {@code agentgate-egress-<runId>-…}. {@link #close()}
+ * cuts every connection, stops the pump, ends every thread and deletes the directory; it is idempotent, and a JVM
+ * shutdown hook calls it if the owner cannot. The pump dies with the JVM in any case (its stdin closes, and
+ * PR_SET_PDEATHSIG).
  */
 public final class EgressProxy implements AutoCloseable {
     static final String SOCKET_DIR = "sock";
     static final String SOCKET_NAME = "proxy.sock";
     static final String LOCK_NAME = "owner.lock";
+    /** The proxy's own socket, host-only (in the 0700 run directory, never mounted): only the pump connects. */
+    static final String DECIDE_SOCKET_NAME = "decide.sock";
+    /** Bytes of the run's budget granted to a pumped tunnel at a time (unused grants return when it ends). */
+    static final long GRANT_BYTES = 8L << 20;
+    private static final long PUMP_START_SECONDS = 10;
     private static final int MAX_DENIED_DESTINATIONS = 100;
     /**
      * Run directories of the proxies open in this JVM. The reaper must not even open their lock files: POSIX
@@ -53,8 +65,11 @@ public final class EgressProxy implements AutoCloseable {
     final String threadPrefix;
     private final Path runDirectory;
     private final Path socketPath;
+    private final Path decideSocket;
     private final SandboxEgress sandbox;
     private final ServerSocketChannel server;
+    private final Process pump;
+    private final Thread pumpOwner;
     /** Held while the proxy lives; the OS drops it when the process dies, which is how the reaper tells. */
     private final java.nio.channels.FileChannel ownerLock;
     private final ThreadPoolExecutor workers;
@@ -93,6 +108,7 @@ public final class EgressProxy implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         ServerSocketChannel ch = null;
         java.nio.channels.FileChannel lock = null;
+        PumpStart started = null;
         try {
             lock = java.nio.channels.FileChannel.open(runDirectory.resolve(LOCK_NAME),
                     java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
@@ -111,11 +127,14 @@ public final class EgressProxy implements AutoCloseable {
             Files.setPosixFilePermissions(relayDir, PosixFilePermissions.fromString("rwx--x--x"));
             Path relay = config.relay().installInto(relayDir);
 
+            this.decideSocket = runDirectory.resolve(DECIDE_SOCKET_NAME);
             ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.bind(UnixDomainSocketAddress.of(socketPath), 128);
-            // Connecting needs write permission on the socket file; the sandbox user is not the host user.
-            Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-rw-rw-"));
+            ch.bind(UnixDomainSocketAddress.of(decideSocket), 128);
             this.server = ch;
+            // The pump binds the sandbox-facing socket (mode 0666: the sandbox user is not the host user).
+            started = startPump(relay);
+            this.pump = started.process();
+            this.pumpOwner = started.owner();
 
             String proxyUrl = "http://127.0.0.1:" + config.relayPort();
             String noProxy = "localhost,127.0.0.1,::1";
@@ -124,7 +143,7 @@ public final class EgressProxy implements AutoCloseable {
                             new SandboxEgress.Mount(relay, SandboxEgress.CONTAINER_RELAY)),
                     SandboxEgress.CONTAINER_RELAY,
                     List.of("--listen", Integer.toString(config.relayPort()),
-                            "--socket", SandboxEgress.CONTAINER_DIR + "/" + SOCKET_NAME, "--"),
+                            "--socket", SandboxEgress.CONTAINER_DIR + "/" + SOCKET_NAME, "--pass-fd", "--"),
                     java.util.Map.of("HTTP_PROXY", proxyUrl, "HTTPS_PROXY", proxyUrl, "ALL_PROXY", proxyUrl,
                             "http_proxy", proxyUrl, "https_proxy", proxyUrl, "all_proxy", proxyUrl,
                             "NO_PROXY", noProxy, "no_proxy", noProxy,
@@ -132,6 +151,9 @@ public final class EgressProxy implements AutoCloseable {
                             "NODE_USE_ENV_PROXY", "1"),
                     config.relay().sha256());
         } catch (IOException | RuntimeException e) {
+            if (started != null) {
+                stopPump(started.process(), started.owner());
+            }
             if (ch != null) {
                 ch.close();
             }
@@ -160,6 +182,99 @@ public final class EgressProxy implements AutoCloseable {
         workers.execute(this::lead);
     }
 
+    private record PumpStart(Process process, Thread owner) {}
+
+    /**
+     * Starts the egress pump from a thread of its own that lives exactly as long as the pump: PR_SET_PDEATHSIG
+     * fires when the <em>thread</em> that started a process ends, so a short-lived caller thread must not start it.
+     * Fails clearly when the pump cannot run (for example a relay binary of another architecture).
+     */
+    private PumpStart startPump(Path relay) throws IOException {
+        EgressLimits l = config.limits();
+        List<String> command = List.of(relay.toString(), "--pump", "--socket", socketPath.toString(),
+                "--proxy", decideSocket.toString(),
+                "--max-conn", Integer.toString(Math.min(4096, 2 * l.maxConnections() + 16)),
+                "--head-max", Integer.toString(l.maxHeadBytes()),
+                "--idle-ms", Long.toString(Math.max(1, l.idleTimeout().toMillis())),
+                "--connect-ms", Long.toString(Math.max(1, l.connectTimeout().toMillis())));
+        Path log = runDirectory.resolve("pump.log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
+        java.util.concurrent.CompletableFuture<Process> ready = new java.util.concurrent.CompletableFuture<>();
+        Thread owner = new Thread(() -> {
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException | RuntimeException e) {
+                ready.completeExceptionally(e);
+                return;
+            }
+            try {
+                byte[] line = new byte[6];
+                int n = p.getInputStream().readNBytes(line, 0, line.length);
+                if (n == 6 && new String(line, StandardCharsets.US_ASCII).equals("READY\n")) {
+                    ready.complete(p);
+                } else {
+                    p.destroyForcibly();
+                    ready.completeExceptionally(new IOException("the pump exited before it was ready"));
+                }
+            } catch (IOException e) {
+                p.destroyForcibly();
+                ready.completeExceptionally(e);
+            }
+            while (p.isAlive()) {
+                try {
+                    p.waitFor();
+                } catch (InterruptedException e) {
+                    // keep owning the pump until it has exited (close() ends it)
+                }
+            }
+        }, threadPrefix + "pump");
+        owner.setDaemon(true);
+        owner.start();
+        try {
+            return new PumpStart(ready.get(PUMP_START_SECONDS, TimeUnit.SECONDS), owner);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            ready.thenAccept(Process::destroyForcibly);
+            String why = e instanceof java.util.concurrent.ExecutionException ? e.getCause().getMessage()
+                    : "not ready within " + PUMP_START_SECONDS + " s";
+            throw new IOException("the egress pump (" + relay + " --pump, from " + config.relay().origin()
+                    + ") did not start: " + why + "; " + pumpLog(log)
+                    + "; expected the relay binary built for this machine's architecture (core/src/main/c/build-relay.sh)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ready.thenAccept(Process::destroyForcibly);
+            throw new java.io.InterruptedIOException("interrupted while starting the egress pump");
+        }
+    }
+
+    private static String pumpLog(Path log) {
+        try {
+            String text = Files.readString(log, StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? "it wrote nothing" : "it wrote: " + (text.length() > 500 ? text.substring(0, 500) : text);
+        } catch (IOException e) {
+            return "no log";
+        }
+    }
+
+    /** Closes the pump's stdin (it exits on EOF, closing every connection it holds), then makes sure it is gone. */
+    private static void stopPump(Process p, Thread owner) {
+        try {
+            p.getOutputStream().close();
+        } catch (IOException e) {
+            // already gone
+        }
+        try {
+            if (!p.waitFor(3, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(3, TimeUnit.SECONDS);
+            }
+            owner.join(3000);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * Starts the proxy for one run. The caller must close it when the sandbox stops, whatever the outcome
      * (try-with-resources around the container's whole life).
@@ -173,7 +288,10 @@ public final class EgressProxy implements AutoCloseable {
         return runDirectory;
     }
 
-    /** The proxy's Unix socket on the host. */
+    /**
+     * The sandbox-facing Unix socket on the host (the pump's): the relay passes connections to it; a client that
+     * connects and writes a request directly is served too (its connection is the byte stream).
+     */
     public Path socketPath() {
         return socketPath;
     }
@@ -181,6 +299,11 @@ public final class EgressProxy implements AutoCloseable {
     /** The docker wiring for the sandbox of this run. */
     public SandboxEgress sandbox() {
         return sandbox;
+    }
+
+    /** The pump's process id (tests). */
+    long pumpPid() {
+        return pump.pid();
     }
 
     public boolean isOpen() {
@@ -230,6 +353,7 @@ public final class EgressProxy implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        stopPump(pump, pumpOwner);
         try {
             LIVE_IN_THIS_JVM.remove(runDirectory.toRealPath());
             ownerLock.close(); // releases the lock
@@ -285,7 +409,7 @@ public final class EgressProxy implements AutoCloseable {
     private void refuse(SocketChannel client, int seq, Instant start, String rule, String detail) {
         try (client) {
             client.configureBlocking(false);
-            client.write(ByteBuffer.wrap(ProxyConnection.response("429 Too Many Requests", rule, detail)));
+            client.write(ByteBuffer.wrap(ProxyConnection.relayed(ProxyConnection.response("429 Too Many Requests", rule, detail))));
         } catch (IOException e) {
             // the client is gone; the attempt is recorded all the same
         }
@@ -305,7 +429,7 @@ public final class EgressProxy implements AutoCloseable {
             for (ProxyConnection c : active) {
                 if (expired && c.startNanos() - deadlineNanos < 0) {
                     c.cut(EndReason.TOTAL_TIMEOUT);
-                } else if (now - c.lastActivityNanos() >= idleNanos) {
+                } else if (!c.idleWatchedByPump() && now - c.lastActivityNanos() >= idleNanos) {
                     c.cut(EndReason.IDLE_TIMEOUT);
                 }
             }
@@ -325,6 +449,33 @@ public final class EgressProxy implements AutoCloseable {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Grants a pumped tunnel up to {@link #GRANT_BYTES} of the run's budget, charged at once (so concurrent tunnels
+     * and plain HTTP share one budget and never exceed it together); 0, and the budget marked spent, when none is
+     * left. What a tunnel does not use comes back through {@link #returnBudget}.
+     */
+    long grantBudget() {
+        long max = config.limits().maxBytes();
+        while (true) {
+            long used = budgetUsed.get();
+            long left = max - used;
+            if (left <= 0) {
+                budgetExhausted = true;
+                return 0;
+            }
+            long g = Math.min(left, GRANT_BYTES);
+            if (budgetUsed.compareAndSet(used, used + g)) {
+                return g;
+            }
+        }
+    }
+
+    void returnBudget(long n) {
+        if (n > 0) {
+            budgetUsed.addAndGet(-n);
+        }
     }
 
     boolean isBudgetExhausted() {

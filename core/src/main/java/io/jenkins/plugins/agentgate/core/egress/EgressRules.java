@@ -30,5 +30,11 @@ public final class EgressRules {
     /** Failed: no resolved address accepted the connection within the connect timeout. */
     public static final String CONNECT_FAILED = "egress.connect.failed";
 
+    /**
+     * Denied: what the sandbox handed the egress pump instead of a connection was not one (a file, a pipe, a
+     * datagram or listening socket, several descriptors); see docs/egress.md.
+     */
+    public static final String RELAY_DESCRIPTOR = "egress.relay.descriptor-refused";
+
     private EgressRules() {}
 }

@@ -15,11 +15,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One connection from the sandbox: read the request head, decide, connect, then pump both ways until either
- * side ends or the watchdog cuts it. Exactly one record is written per connection.
+ * One connection from the sandbox, as the egress pump presents it on the proxy's host-only socket: read the pump's
+ * preamble and the request head, decide, then either have the pump connect and splice a CONNECT tunnel (granting it
+ * budget and taking its byte counts), or serve the connection here through the pump (plain HTTP, refusals: the
+ * pump relays bytes after {@code R}). Exactly one record is written per connection. The protocol is described in
+ * core/src/main/c/egress-pump.c and docs/egress.md.
  */
 final class ProxyConnection {
     private static final int BUFFER = 128 * 1024;
+    private static final int MAX_CONTROL_LINE = 256;
+    private static final byte[] RELAY = "R\n".getBytes(StandardCharsets.US_ASCII);
     /**
      * One direct buffer per pool thread (a thread runs one pump at a time): socket I/O from a direct buffer
      * saves the JDK's copy through its own temporary direct buffer, which throughput measurably needs.
@@ -47,6 +52,9 @@ final class ProxyConnection {
     private volatile long down;
     private volatile boolean ioError;
     private volatile boolean responseDone;
+    /** The pump owns this connection's bytes (a CONNECT tunnel): cut by shutting our side, idle is the pump's. */
+    private volatile boolean tunneled;
+    private final ByteBuffer oneByte = ByteBuffer.allocate(1);
 
     ProxyConnection(EgressProxy proxy, SocketChannel client, int sequence, Instant start) {
         this.proxy = proxy;
@@ -63,9 +71,25 @@ final class ProxyConnection {
         return lastActivity;
     }
 
-    /** Ends the connection from outside (watchdog, limits, close): the blocked pumps wake up and finish. */
+    boolean idleWatchedByPump() {
+        return tunneled;
+    }
+
+    /**
+     * Ends the connection from outside (watchdog, limits, close): the blocked pumps wake up and finish. A pumped
+     * tunnel is cut by shutting our side of the control connection: the pump closes the tunnel and still reports
+     * its byte counts.
+     */
     void cut(EndReason reason) {
         cutReason.compareAndSet(null, reason);
+        if (tunneled) {
+            try {
+                client.shutdownOutput();
+                return;
+            } catch (IOException e) {
+                // already closed: close below
+            }
+        }
         closeQuietly(client);
         closeQuietly(upstream);
     }
@@ -76,6 +100,19 @@ final class ProxyConnection {
         int len = 0;
         int end = -1;
         try {
+            String preamble = readControlLine();
+            if (preamble == null) {
+                throw new IOException("closed before the pump's preamble");
+            }
+            if (preamble.startsWith("F ")) {
+                finish(EgressVerdict.DENIED, EgressRules.RELAY_DESCRIPTOR, EndReason.REFUSED,
+                        "the sandbox passed a descriptor that is not a connected stream socket ("
+                                + preamble.substring(2) + "); expected the relay's client connection");
+                return;
+            }
+            if (!preamble.equals("A")) {
+                throw new IOException("unexpected preamble from the pump");
+            }
             ByteBuffer buf = ByteBuffer.wrap(head);
             while (end < 0) {
                 if (!buf.hasRemaining()) {
@@ -139,6 +176,10 @@ final class ProxyConnection {
                     host + " resolves only to loopback, private or link-local addresses");
             return;
         }
+        if (request.tunnel()) {
+            tunnel(addresses);
+            return;
+        }
         SocketChannel ch = connect(addresses);
         if (ch == null) {
             fail("502 Bad Gateway", EgressRules.CONNECT_FAILED, host + ":" + port + " did not accept a connection");
@@ -149,12 +190,8 @@ final class ProxyConnection {
             closeQuietly(ch);
         }
         try {
-            if (request.tunnel()) {
-                writeFully(client, ByteBuffer.wrap("HTTP/1.1 200 Connection established\r\n\r\n"
-                        .getBytes(StandardCharsets.US_ASCII)));
-            } else {
-                sendUp(ByteBuffer.wrap(request.forwardHead()));
-            }
+            writeFully(client, ByteBuffer.wrap(RELAY)); // the pump relays from here on
+            sendUp(ByteBuffer.wrap(request.forwardHead()));
             if (len > end) {
                 sendUp(ByteBuffer.wrap(head, end, len - end));
             }
@@ -172,6 +209,111 @@ final class ProxyConnection {
             finishDirection();
         }
         pumpUp();
+    }
+
+    /**
+     * A CONNECT tunnel through the pump: it connects to exactly the addresses decided here, in order, then moves the
+     * bytes itself within the budget granted here, and reports what it moved and how the tunnel ended.
+     */
+    private void tunnel(List<InetAddress> addresses) {
+        long granted = proxy.grantBudget();
+        if (granted == 0) {
+            deny("403 Forbidden", EgressRules.LIMIT_BYTES, "the run's egress byte budget is spent");
+            return;
+        }
+        tunneled = true; // from now on a cut shuts our side and the pump reports
+        boolean connected = false;
+        try {
+            for (InetAddress a : addresses) {
+                if (cutReason.get() != null) {
+                    break;
+                }
+                writeControl("C " + a.getHostAddress() + " " + port + " " + granted + "\n");
+                String answer = readControlLine();
+                if (answer == null) {
+                    break;
+                }
+                if (answer.equals("OK")) {
+                    address = a.getHostAddress();
+                    connected = true;
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // the pump or a cut ended it: not connected
+        }
+        if (!connected) {
+            proxy.returnBudget(granted);
+            tunneled = false;
+            fail("502 Bad Gateway", EgressRules.CONNECT_FAILED, host + ":" + port + " did not accept a connection");
+            return;
+        }
+        lastActivity = System.nanoTime();
+        String[] end = null;
+        try {
+            for (String line; (line = readControlLine()) != null; ) {
+                if (line.equals("B")) {
+                    long more = proxy.grantBudget();
+                    granted += more;
+                    try {
+                        writeControl("b " + more + "\n");
+                    } catch (IOException e) {
+                        // cut meanwhile: the pump reports the end all the same
+                    }
+                } else if (line.startsWith("E ")) {
+                    end = line.split(" ");
+                    break;
+                } else {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // the pump is gone, or the proxy is stopping
+        }
+        EndReason reason = cutReason.get();
+        if (end != null && end.length == 5) {
+            try {
+                up = Long.parseLong(end[1]);
+                down = Long.parseLong(end[2]);
+                proxy.returnBudget(granted - Long.parseLong(end[3]));
+            } catch (NumberFormatException e) {
+                end = null;
+            }
+        }
+        if (end != null && end.length == 5) {
+            switch (end[4]) {
+                case "done" -> reason = reason == null ? EndReason.COMPLETED : reason;
+                case "idle" -> reason = EndReason.IDLE_TIMEOUT;
+                case "bytes" -> reason = EndReason.BYTE_LIMIT;
+                case "cut" -> reason = reason == null ? EndReason.PROXY_CLOSED : reason;
+                default -> reason = reason == null ? EndReason.IO_ERROR : reason;
+            }
+        } else if (reason == null) {
+            reason = EndReason.IO_ERROR; // no report: the budget granted stays spent
+        }
+        String rule = reason == EndReason.BYTE_LIMIT || reason == EndReason.TOTAL_TIMEOUT ? ruleFor(reason) : decision.rule();
+        finish(EgressVerdict.ALLOWED, rule, reason, reason == EndReason.COMPLETED ? "connected to " + address : describe(reason));
+    }
+
+    private void writeControl(String line) throws IOException {
+        writeFully(client, ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** One line from the pump (without its newline), or null at EOF. Bounded; the pump's lines are short. */
+    private String readControlLine() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < MAX_CONTROL_LINE) {
+            oneByte.clear();
+            if (client.read(oneByte) < 0) {
+                return null;
+            }
+            char c = (char) (oneByte.get(0) & 0xff);
+            if (c == '\n') {
+                return sb.toString();
+            }
+            sb.append(c);
+        }
+        throw new IOException("control line from the pump longer than " + MAX_CONTROL_LINE + " bytes");
     }
 
     private List<InetAddress> resolve(HostName h) throws UnknownHostException {
@@ -328,7 +470,7 @@ final class ProxyConnection {
 
     private void respond(String status, String rule, String detail) {
         try {
-            writeFully(client, ByteBuffer.wrap(response(status, rule, detail)));
+            writeFully(client, ByteBuffer.wrap(relayed(response(status, rule, detail))));
         } catch (IOException e) {
             // the client is gone
         }
@@ -353,6 +495,14 @@ final class ProxyConnection {
             case BYTE_LIMIT -> EgressRules.LIMIT_BYTES;
             default -> EgressRules.MALFORMED;
         };
+    }
+
+    /** Bytes for the client through the pump: the relay switch, then the bytes. */
+    static byte[] relayed(byte[] bytes) {
+        byte[] out = new byte[RELAY.length + bytes.length];
+        System.arraycopy(RELAY, 0, out, 0, RELAY.length);
+        System.arraycopy(bytes, 0, out, RELAY.length, bytes.length);
+        return out;
     }
 
     /** A short plain-text answer naming the rule, so the agent's log says why. */

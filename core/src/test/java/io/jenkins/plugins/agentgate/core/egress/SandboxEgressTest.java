@@ -30,7 +30,7 @@ class SandboxEgressTest {
                     "--mount", "type=bind,source=" + relay + ",target=/.agentgate/egress-relay,readonly",
                     "--entrypoint", "/.agentgate/egress-relay");
             assertThat(s.command(List.of("codex", "exec", "-"))).containsExactly("--listen", "3128", "--socket",
-                    "/.agentgate/egress/proxy.sock", "--", "codex", "exec", "-");
+                    "/.agentgate/egress/proxy.sock", "--pass-fd", "--", "codex", "exec", "-");
             assertThat(s.environment()).containsEntry("HTTPS_PROXY", "http://127.0.0.1:3128")
                     .containsEntry("http_proxy", "http://127.0.0.1:3128").containsEntry("NO_PROXY", "localhost,127.0.0.1,::1")
                     .containsEntry("no_proxy", "localhost,127.0.0.1,::1");
