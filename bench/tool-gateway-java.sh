@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Tool gateway benchmark: added latency per MCP tools/call through relay + gateway vs a direct stdio call to the
-# same kind of connector, interleaved in one run (target: <= 1 ms added at the median; see docs/performance.md).
+# Tool gateway benchmark: added latency per MCP tools/call through relay + gateway (the stdio path of mcp.json, relay
+# --stdio; and the HTTP path) vs a direct stdio call to the same kind of connector, interleaved in one run
+# (target: <= 1 ms added at the median; see docs/performance.md).
 #   bench/tool-gateway-java.sh [calls=1000] [rounds=5]   (the SDK's Java client; bench/tool-gateway.sh uses the Node client)
 # Traffic stays on loopback, the gateway's Unix socket and the connectors' pipes.
 set -euo pipefail

@@ -30,9 +30,10 @@ import java.util.Set;
 
 /**
  * Tool gateway benchmark: added latency per tools/call through relay + gateway versus a direct call to the same
- * kind of connector, interleaved in one run. Both paths end at an SDK stdio MCP server (this file in --server mode);
- * the gateway path is the sandbox's: SDK client -HTTP/TCP-> relay -Unix socket-> gateway (decision, record)
- * -stdio-> connector. The direct path: SDK client -stdio-> connector.
+ * kind of connector, interleaved in one run. Every path ends at an SDK stdio MCP server (this file in --server mode).
+ * The stdio gateway path is what mcp.json gives the sandbox: SDK stdio client -pipes-> relay --stdio -Unix socket->
+ * gateway (decision, record) -stdio-> connector. The HTTP gateway path (AGENTGATE_MCP_URL): SDK client -HTTP/TCP->
+ * relay -Unix socket-> gateway -stdio-> connector. The direct path: SDK client -stdio-> connector.
  *
  * Usage (see bench/tool-gateway.sh): GatewayBench [calls=1000] [rounds=5]
  */
@@ -88,45 +89,72 @@ public class GatewayBench {
             McpSyncClient direct = McpClient.sync(new StdioClientTransport(p, McpJsonDefaults.getMapper()))
                     .requestTimeout(Duration.ofSeconds(30)).build();
             direct.initialize();
+            McpSyncClient viaStdio = McpClient.sync(new StdioClientTransport(ServerParameters.builder(relayBin.toString())
+                    .args("--stdio", gw.stdioSocketPath().toString()).build(), McpJsonDefaults.getMapper()))
+                    .requestTimeout(Duration.ofSeconds(30)).build();
+            viaStdio.initialize();
 
             McpSchema.CallToolRequest req = new McpSchema.CallToolRequest("echo", Map.of("text", "x".repeat(64)));
             int warmup = Integer.getInteger("bench.warmup", 2000);
             long w0 = System.nanoTime();
             for (int i = 0; i < warmup; i++) { // warm-up, both paths
                 viaGateway.callTool(req);
+                viaStdio.callTool(req);
                 direct.callTool(req);
             }
             System.out.printf("warm-up: %d call pairs in %.1f s%n", warmup, (System.nanoTime() - w0) / 1e9);
             System.out.printf("calls per round %d, rounds %d (interleaved)%n", calls, rounds);
             List<Double> addedMedians = new ArrayList<>();
+            List<Double> addedStdioMedians = new ArrayList<>();
             for (int r = 1; r <= rounds; r++) {
                 long[] g = new long[calls];
+                long[] s = new long[calls];
                 long[] d = new long[calls];
                 long r0 = System.nanoTime();
                 for (int i = 0; i < calls; i++) {
-                    long t0 = System.nanoTime();
-                    direct.callTool(req);
-                    long t1 = System.nanoTime();
-                    viaGateway.callTool(req);
-                    long t2 = System.nanoTime();
-                    d[i] = t1 - t0;
-                    g[i] = t2 - t1;
+                    // The order rotates so that no path always follows the same one.
+                    long dt = 0, gt = 0, st = 0;
+                    for (int k = 0; k < 3; k++) {
+                        int which = (i + k) % 3;
+                        long t0 = System.nanoTime();
+                        (which == 0 ? direct : which == 1 ? viaGateway : viaStdio).callTool(req);
+                        long t = System.nanoTime() - t0;
+                        if (which == 0) {
+                            dt = t;
+                        } else if (which == 1) {
+                            gt = t;
+                        } else {
+                            st = t;
+                        }
+                    }
+                    d[i] = dt;
+                    g[i] = gt;
+                    s[i] = st;
                 }
                 double wall = (System.nanoTime() - r0) / 1e9;
                 Arrays.sort(g);
+                Arrays.sort(s);
                 Arrays.sort(d);
                 double added = (g[calls / 2] - d[calls / 2]) / 1e6;
+                double addedStdio = (s[calls / 2] - d[calls / 2]) / 1e6;
                 addedMedians.add(added);
-                System.out.printf("round %d: direct median %.3f ms p90 %.3f ms | via gateway median %.3f ms p90 %.3f ms | added median %.3f ms%n",
-                        r, d[calls / 2] / 1e6, d[calls * 9 / 10] / 1e6, g[calls / 2] / 1e6, g[calls * 9 / 10] / 1e6, added);
+                addedStdioMedians.add(addedStdio);
+                System.out.printf("round %d: direct median %.3f ms p90 %.3f ms | via gateway stdio median %.3f ms p90 %.3f ms, added %.3f ms"
+                                + " | via gateway HTTP median %.3f ms p90 %.3f ms, added %.3f ms%n",
+                        r, d[calls / 2] / 1e6, d[calls * 9 / 10] / 1e6, s[calls / 2] / 1e6, s[calls * 9 / 10] / 1e6, addedStdio,
+                        g[calls / 2] / 1e6, g[calls * 9 / 10] / 1e6, added);
                 // The tail, where stalls show: a round's wall time far above calls x (medians) means long waits.
-                System.out.printf("         tail: direct p99 %.3f max %.3f ms, >20 ms %d | via gateway p99 %.3f max %.3f ms, >20 ms %d | round wall %.1f s%n",
+                System.out.printf("         tail: direct p99 %.3f max %.3f ms, >20 ms %d | stdio p99 %.3f max %.3f ms, >20 ms %d"
+                                + " | HTTP p99 %.3f max %.3f ms, >20 ms %d | round wall %.1f s%n",
                         d[calls * 99 / 100] / 1e6, d[calls - 1] / 1e6, Arrays.stream(d).filter(x -> x > 20_000_000L).count(),
+                        s[calls * 99 / 100] / 1e6, s[calls - 1] / 1e6, Arrays.stream(s).filter(x -> x > 20_000_000L).count(),
                         g[calls * 99 / 100] / 1e6, g[calls - 1] / 1e6, Arrays.stream(g).filter(x -> x > 20_000_000L).count(), wall);
             }
             addedMedians.sort(Double::compare);
+            addedStdioMedians.sort(Double::compare);
             if (!addedMedians.isEmpty()) {
-                System.out.printf("added latency per tools/call, median of round medians: %.3f ms (target <= 1 ms)%n",
+                System.out.printf("added latency per tools/call, median of round medians: stdio path %.3f ms, HTTP path %.3f ms"
+                                + " (target <= 1 ms)%n", addedStdioMedians.get(addedStdioMedians.size() / 2),
                         addedMedians.get(addedMedians.size() / 2));
             }
             long[] inside = gw.records().stream().mapToLong(x -> x.durationMillis()).sorted().toArray();
@@ -136,8 +164,9 @@ public class GatewayBench {
             System.out.printf("gateway records: %d, summary %s; inside the gateway (decision + connector call, whole ms): median %d ms, p90 %d ms%n",
                     gw.records().size(), gw.summary(), inside[inside.length / 2], inside[inside.length * 9 / 10]);
             if (!Boolean.getBoolean("bench.skipHops")) {
-                hops(gw, port, direct, viaGateway, req, calls);
+                hops(gw, port, direct, viaGateway, viaStdio, req, calls);
             }
+            viaStdio.closeGracefully();
             viaGateway.closeGracefully();
             direct.closeGracefully();
         } finally {
@@ -156,13 +185,14 @@ public class GatewayBench {
      * so they show the server side (Jetty, the SDK's servlet transport, decision, record, connector leg) without an
      * HTTP client library; the difference between them is the relay.
      */
-    static void hops(ToolGateway gw, int port, McpSyncClient direct, McpSyncClient viaGateway, McpSchema.CallToolRequest req, int calls)
-            throws Exception {
+    static void hops(ToolGateway gw, int port, McpSyncClient direct, McpSyncClient viaGateway, McpSyncClient viaStdio,
+                     McpSchema.CallToolRequest req, int calls) throws Exception {
         String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\""
                 + "x".repeat(64) + "\"}}}";
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         try (RawHttp tcp = new RawHttp(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-             RawHttp unix = new RawHttp(java.net.UnixDomainSocketAddress.of(gw.socketPath()))) {
+             RawHttp unix = new RawHttp(java.net.UnixDomainSocketAddress.of(gw.socketPath()));
+             RawLines lines = new RawLines(gw.stdioSocketPath())) {
             java.net.http.HttpRequest.Builder hb = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + ToolGateway.ENDPOINT))
                     .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
@@ -171,11 +201,13 @@ public class GatewayBench {
             }
             java.net.http.HttpRequest hreq = hb.build();
             String[] names = {"direct stdio (SDK client)", "raw HTTP over Unix socket, no relay", "raw HTTP via relay (TCP)",
-                    "JDK HttpClient via relay", "SDK client via relay (bench path)"};
+                    "JDK HttpClient via relay", "SDK client via relay (bench path)", "raw stdio line over Unix socket, no relay",
+                    "SDK stdio client via relay --stdio"};
             long[][] t = new long[names.length][calls];
             for (int w = 0; w < calls / 2 + 1; w++) { // warm-up of the raw paths
                 tcp.post(body);
                 unix.post(body);
+                lines.post(body);
                 http.send(hreq, java.net.http.HttpResponse.BodyHandlers.ofString());
             }
             for (int i = 0; i < calls; i++) {
@@ -190,6 +222,12 @@ public class GatewayBench {
                 long t4 = System.nanoTime();
                 viaGateway.callTool(req);
                 long t5 = System.nanoTime();
+                lines.post(body);
+                long t6 = System.nanoTime();
+                viaStdio.callTool(req);
+                long t7 = System.nanoTime();
+                t[5][i] = t6 - t5;
+                t[6][i] = t7 - t6;
                 if (r.statusCode() != 200 || !r.body().contains("\"result\"")) {
                     throw new IllegalStateException("unexpected answer " + r.statusCode() + ": " + r.body());
                 }
@@ -206,6 +244,77 @@ public class GatewayBench {
             }
             System.out.printf("  server side added (raw via relay - direct): %.3f ms; answers: %s, %s%n",
                     (t[2][calls / 2] - t[0][calls / 2]) / 1e6, tcp.lastContentType, tcp.lastFraming);
+            System.out.printf("  stdio endpoint (raw line, no relay - direct): %.3f ms; relay --stdio + SDK stdio client - direct: %.3f ms%n",
+                    (t[5][calls / 2] - t[0][calls / 2]) / 1e6, (t[6][calls / 2] - t[0][calls / 2]) / 1e6);
+        }
+    }
+
+    /** A minimal newline-delimited JSON-RPC client on the gateway's stdio socket (what the relay --stdio carries). */
+    static final class RawLines implements AutoCloseable {
+        final java.nio.channels.SocketChannel ch;
+        final java.io.InputStream in;
+        final java.io.OutputStream out;
+
+        RawLines(Path socket) throws java.io.IOException {
+            ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket));
+            // Separate streams over the channel (Channels.newInputStream would hold the channel's lock during a read).
+            in = new java.io.BufferedInputStream(new java.io.InputStream() {
+                public int read() throws java.io.IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                    int n;
+                    do {
+                        n = ch.read(java.nio.ByteBuffer.wrap(b, off, len));
+                    } while (n == 0);
+                    return n;
+                }
+            }, 65536);
+            out = new java.io.OutputStream() {
+                public void write(int b) throws java.io.IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                public void write(byte[] b, int off, int len) throws java.io.IOException {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                }
+            };
+            line("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}", true);
+            line("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", false);
+        }
+
+        String post(String body) throws java.io.IOException {
+            String answer = line(body, true);
+            if (!answer.contains("\"result\"")) {
+                throw new IllegalStateException("unexpected answer: " + answer);
+            }
+            return answer;
+        }
+
+        private String line(String body, boolean answered) throws java.io.IOException {
+            out.write((body + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (!answered) {
+                return "";
+            }
+            java.io.ByteArrayOutputStream sb = new java.io.ByteArrayOutputStream();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new java.io.EOFException("connection closed");
+                }
+                sb.write(c);
+            }
+            return sb.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            ch.close();
         }
     }
 

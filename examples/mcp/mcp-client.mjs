@@ -1,7 +1,8 @@
 // A small MCP client, run inside the sandbox by Agent Gate's tests and the benchmark (examples/build-image.sh --mcp).
-// It reads the MCP client configuration Agent Gate writes ($AGENTGATE_MCP_CONFIG, the JSON form agent CLIs read:
-// {"mcpServers":{"agentgate":{"type":"http","url":...}}}), connects with the official SDK over Streamable HTTP, runs
-// the operations given as a JSON array, and prints one JSON line per operation:
+// It reads the MCP client configuration Agent Gate writes ($AGENTGATE_MCP_CONFIG, the JSON form agent CLIs read), connects
+// with the official SDK the way the entry says — stdio ({"mcpServers":{"agentgate":{"command":...,"args":[...]}}}: the
+// SDK starts the command, Agent Gate's relay in --stdio mode) or Streamable HTTP ({"type":"http","url":...}, the form in
+// $AGENTGATE_MCP_HTTP_CONFIG) — runs the operations given as a JSON array, and prints one JSON line per operation:
 //
 //   node mcp-client.mjs '[{"op":"list"},{"op":"call","name":"echo","arguments":{"message":"hi"}}]'
 //   {"op":"list","tools":["echo"]}
@@ -13,6 +14,7 @@
 import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 
 const TIMEOUT_MS = Number(process.env.AGENTGATE_MCP_TIMEOUT_MS || 20000);
 
@@ -21,7 +23,7 @@ function fail(status, message) {
   process.exit(status);
 }
 
-function gatewayUrl() {
+function gatewayTransport() {
   const file = process.env.AGENTGATE_MCP_CONFIG;
   if (!file) {
     fail(2, "AGENTGATE_MCP_CONFIG is not set; expected the path of Agent Gate's MCP client configuration");
@@ -33,10 +35,14 @@ function gatewayUrl() {
     fail(2, `cannot read ${file}: ${e.message}`);
   }
   const server = config?.mcpServers?.agentgate;
-  if (!server || server.type !== "http" || typeof server.url !== "string") {
-    fail(2, `${file} has no mcpServers.agentgate {type: "http", url}; got ${JSON.stringify(config)}`);
+  if (server && typeof server.command === "string" && (server.type === undefined || server.type === "stdio")) {
+    const args = Array.isArray(server.args) ? server.args.map(String) : [];
+    return new StdioClientTransport({ command: server.command, args, stderr: "inherit" });
   }
-  return server.url;
+  if (server && server.type === "http" && typeof server.url === "string") {
+    return new StreamableHTTPClientTransport(new URL(server.url));
+  }
+  fail(2, `${file} has no mcpServers.agentgate {command, args} or {type: "http", url}; got ${JSON.stringify(config)}`);
 }
 
 function text(result) {
@@ -55,7 +61,7 @@ const ops = (() => {
 
 const client = new Client({ name: "agentgate-test-client", version: "1.0.0" });
 try {
-  await client.connect(new StreamableHTTPClientTransport(new URL(gatewayUrl())), { timeout: TIMEOUT_MS });
+  await client.connect(gatewayTransport(), { timeout: TIMEOUT_MS });
 } catch (e) {
   fail(3, `cannot connect to the gateway: ${e.message}`);
 }

@@ -19,6 +19,12 @@
  * COMMAND in its own process, so the agent keeps the pid, the signals and the exit status it would have had.
  * Without COMMAND it relays in the foreground (used by tests and the benchmark on the host).
  *
+ *   agentgate-egress-relay --stdio PATH
+ *
+ * The stdio bridge (a separate mode, see stdio_bridge below): connects to the Unix socket PATH and carries this
+ * process's stdin to it and its answers to stdout, so an agent's MCP client can start the relay as a stdio MCP server
+ * and reach the tool gateway's stdio endpoint without HTTP. No parsing, no name resolution.
+ *
  * One process, one poll loop, bounded: at most MAX_PAIRS connections over all listeners, one pipe per direction moving bytes
  * with splice(2) (no copy through user space), or a fixed buffer where splice is unavailable.
  * Built static (gcc -static) so it runs in any Linux image of the same architecture; uses no name
@@ -81,6 +87,7 @@ static void die(const char *what) {
 static void usage(void) {
     fprintf(stderr, "usage: agentgate-egress-relay --listen PORT --socket PATH [--pass-fd] [--listen PORT --socket PATH"
             " [--pass-fd]]... [-- COMMAND [ARG...]]\n(at most %d pairs, each PORT once)\n"
+            "       agentgate-egress-relay --stdio PATH\n"
             "       agentgate-egress-relay --pump ... (host side, see egress-pump.c)\n", MAX_LISTENERS);
     exit(64);
 }
@@ -359,9 +366,102 @@ static int bind_loopback(long port) {
     return fd;
 }
 
+#define STDIO_BUF (64 * 1024)
+
+/*
+ * --stdio PATH: one connection to the Unix socket PATH, stdin -> socket and socket -> stdout, in one poll loop with
+ * one bounded buffer per direction. stdin's EOF half-closes the socket (shutdown SHUT_WR) and the loop keeps draining
+ * the answers; the socket's EOF ends the bridge (the far side is gone, nothing more can be carried), as does any
+ * error. stdin and stdout are the caller's descriptors, so they stay blocking: each is read or written only after
+ * poll reports it ready. Exit status 0 after a clean end, 111 when the socket cannot be reached or fails.
+ */
+static int stdio_bridge(const char *path) {
+    signal(SIGPIPE, SIG_IGN);
+    int s = open_upstream(path);
+    if (s < 0) {
+        fprintf(stderr, "agentgate-egress-relay: cannot connect to %s: %s\n", path, strerror(errno));
+        return 111;
+    }
+    static char up[STDIO_BUF], down[STDIO_BUF];
+    size_t up_len = 0, up_off = 0, down_len = 0, down_off = 0;
+    int in_eof = 0, up_shut = 0;
+    for (;;) {
+        struct pollfd f[3];
+        /* f[0] stdin (read), f[1] socket (read and/or write), f[2] stdout (write); fd -1 when nothing to wait for. */
+        f[0].fd = !in_eof && up_len == 0 ? STDIN_FILENO : -1;
+        f[0].events = POLLIN;
+        f[1].fd = s;
+        f[1].events = (short) ((down_len == 0 ? POLLIN : 0) | (up_len ? POLLOUT : 0));
+        f[2].fd = down_len ? STDOUT_FILENO : -1;
+        f[2].events = POLLOUT;
+        f[0].revents = f[1].revents = f[2].revents = 0;
+        if (f[1].events == 0) {
+            f[1].fd = -1;
+        }
+        if (poll(f, 3, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            perror("agentgate-egress-relay: poll");
+            return 111;
+        }
+        if (f[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t n = read(STDIN_FILENO, up, sizeof up);
+            if (n > 0) {
+                up_len = (size_t) n;
+                up_off = 0;
+            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+                in_eof = 1; /* a broken stdin ends the requests like an EOF */
+            }
+        }
+        if (up_len && (f[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t n = write(s, up + up_off, up_len);
+            if (n > 0) {
+                up_off += (size_t) n;
+                up_len -= (size_t) n;
+            } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                perror("agentgate-egress-relay: write to socket");
+                return 111;
+            }
+        }
+        if (in_eof && up_len == 0 && !up_shut) {
+            shutdown(s, SHUT_WR);
+            up_shut = 1;
+        }
+        if (down_len == 0 && (f[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t n = read(s, down, sizeof down);
+            if (n > 0) {
+                down_len = (size_t) n;
+                down_off = 0;
+            } else if (n == 0) {
+                close(s);
+                return 0;
+            } else if (errno != EAGAIN && errno != EINTR) {
+                perror("agentgate-egress-relay: read from socket");
+                return 111;
+            }
+        }
+        if (down_len && (f[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t n = write(STDOUT_FILENO, down + down_off, down_len);
+            if (n > 0) {
+                down_off += (size_t) n;
+                down_len -= (size_t) n;
+            } else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+                return 0; /* the reader of our answers is gone: nothing more to do */
+            }
+        }
+    }
+}
+
 int pump_main(int argc, char **argv); /* egress-pump.c */
 
 int main(int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "--stdio") == 0) {
+        if (argc != 3 || argv[2][0] == 0) {
+            usage();
+        }
+        return stdio_bridge(argv[2]);
+    }
     if (argc > 1 && strcmp(argv[1], "--pump") == 0) {
         return pump_main(argc, argv);
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Assumptions;
  * Under CI (CI=true) anything missing fails; locally the tests are skipped with the reason.
  */
 final class McpKit {
-    static final String IMAGE = "agentgate-test/mcp:1";
+    static final String IMAGE = "agentgate-test/mcp:2";
     static final String TEST_SERVER = "io.jenkins.plugins.agentgate.core.gateway.TestMcpServer";
     private static volatile Path kit;
 

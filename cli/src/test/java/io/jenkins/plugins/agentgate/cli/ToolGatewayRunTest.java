@@ -39,7 +39,7 @@ import picocli.CommandLine;
 /**
  * {@code agentgate run} with MCP tools on the real engine: a real MCP client (the official TypeScript SDK, in the test
  * image) inside a read-only, non-root, network-less sandbox reaches the run's tool gateway through the relay, with the
- * configuration Agent Gate wrote; the connectors are real MCP servers started on the host by the gateway: the SDK test
+ * configuration Agent Gate wrote (mcp.json: stdio, the relay's {@code --stdio} bridge; mcp-http.json: Streamable HTTP); the connectors are real MCP servers started on the host by the gateway: the SDK test
  * server of the core tests (holding a credential) and two npm reference servers. Traffic goes only to loopback, the
  * gateway's Unix socket and the test's own containers.
  */
@@ -278,8 +278,10 @@ class ToolGatewayRunTest {
 
         // What the sandbox saw: the MCP configuration and URL, no proxy, no credential anywhere.
         String seen = Files.readString(ws.resolve("seen.txt"));
+        // The client used mcp.json as agent CLIs do: the stdio form, the mounted relay in --stdio mode as its server.
         assertThat(seen).contains("AGENTGATE_MCP_CONFIG=/.agentgate/mcp/mcp.json", "AGENTGATE_MCP_URL=http://127.0.0.1:3129/mcp",
-                "\"url\" : \"http://127.0.0.1:3129/mcp\"");
+                "AGENTGATE_MCP_HTTP_CONFIG=/.agentgate/mcp/mcp-http.json", "\"command\" : \"/.agentgate/tools-relay\"",
+                "\"--stdio\", \"/.agentgate/tools/gateway-stdio.sock\"", "\"url\" : \"http://127.0.0.1:3129/mcp\"");
         assertThat(seen.toLowerCase()).doesNotContain("_proxy=");
         assertThat(seen).doesNotContain(token, "TEST_CONNECTOR_TOKEN");
         assertThat(inspected).as("docker inspect of the running sandbox").hasSize(1);
@@ -361,19 +363,24 @@ class ToolGatewayRunTest {
             };
             String script = "cd /workspace; wget -q -O - http://api.allowed.test:" + port + "/ > web.txt; "
                     + "node /opt/agentgate-mcp/mcp-client.mjs '" + JSON.writeValueAsString(List.of(Map.of("op", "list"),
-                    call("echo", Map.of("text", "both ways")))) + "' > mcp-out.jsonl; echo \"$HTTP_PROXY $NO_PROXY\" > proxy.txt; "
+                    call("echo", Map.of("text", "both ways")))) + "' > mcp-out.jsonl; "
+                    // the HTTP form too: Streamable HTTP through the relay's second pair
+                    + "AGENTGATE_MCP_CONFIG=$AGENTGATE_MCP_HTTP_CONFIG node /opt/agentgate-mcp/mcp-client.mjs '"
+                    + JSON.writeValueAsString(List.of(call("echo", Map.of("text", "over http")))) + "' > mcp-http-out.jsonl; "
+                    + "echo \"$HTTP_PROXY $NO_PROXY\" > proxy.txt; "
                     + "touch .ready; i=0; while [ ! -f .go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; rm -f .ready .go";
             List<String> inspected = new ArrayList<>();
             JsonNode j = runAndInspect(base(catalog, "--", "sh", "-c", script), names, inspected);
             assertThat(Files.readString(ws.resolve("web.txt"))).isEqualTo("hello-from-upstream\n");
             List<JsonNode> r = lines(ws.resolve("mcp-out.jsonl"));
             assertThat(r.get(1).get("text").asText()).isEqualTo("both ways");
+            assertThat(lines(ws.resolve("mcp-http-out.jsonl")).get(0).get("text").asText()).isEqualTo("over http");
             // the client reaches the gateway directly on loopback, not through the egress proxy
             assertThat(Files.readString(ws.resolve("proxy.txt"))).contains("http://127.0.0.1:3128", "127.0.0.1");
             assertThat(err).contains("network none + egress proxy + tool gateway", "egress: 1 allowed, 0 denied");
             assertThat(j.at("/egress/allowed").asLong()).isEqualTo(1);
-            assertThat(j.at("/tools/allowed").asLong()).isEqualTo(1);
-            // one relay process, two pairs; the channel's own relay copy is not mounted
+            assertThat(j.at("/tools/allowed").asLong()).isEqualTo(2);
+            // one relay process, two pairs; the channel's relay copy is mounted for the stdio bridge, not run
             assertThat(inspected).hasSize(1);
             JsonNode c = JSON.readTree(inspected.get(0)).get(0);
             assertThat(c.at("/HostConfig/NetworkMode").asText()).isEqualTo("none");
@@ -383,8 +390,8 @@ class ToolGatewayRunTest {
                     + "\"--pass-fd\",\"--listen\",\"3129\",\"--socket\",\"/.agentgate/tools/gateway.sock\",\"--\",");
             List<String> mounts = new ArrayList<>();
             c.get("Mounts").forEach(m -> mounts.add(m.get("Destination").asText()));
-            assertThat(mounts).contains("/.agentgate/egress", "/.agentgate/egress-relay", "/.agentgate/tools", "/.agentgate/mcp")
-                    .doesNotContain("/.agentgate/tools-relay");
+            assertThat(mounts).contains("/.agentgate/egress", "/.agentgate/egress-relay", "/.agentgate/tools", "/.agentgate/mcp",
+                    "/.agentgate/tools-relay");
         } finally {
             upstream.stop(0);
         }

@@ -70,9 +70,17 @@ final class CallInterceptor implements Filter {
     }
 
     private void inspect(byte[] body) {
+        inspect(body, body.length);
+    }
+
+    /**
+     * Reports the unserved {@code tools/call}s in one JSON-RPC message or batch ({@code body[0..length)}); used by the
+     * HTTP endpoint for each body and by the stdio endpoint for each line.
+     */
+    void inspect(byte[] body, int length) {
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            root = JSON.readTree(body, 0, length);
         } catch (IOException e) {
             return; // not JSON: the SDK answers with a parse error; no tool was called
         }

@@ -9,9 +9,12 @@ import io.jenkins.plugins.agentgate.core.profile.McpTool;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures;
 import io.modelcontextprotocol.server.McpStatelessSyncServer;
+import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.DispatcherType;
@@ -45,8 +48,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * One run's tool gateway: the only MCP endpoint the sandbox reaches. It serves MCP Streamable HTTP at
  * {@value #ENDPOINT} on a Unix socket in a fresh 0700 run directory (the sandbox reaches it through the
- * relay, like the egress proxy), lists only the run's allowed tools (with the connectors' schemas), decides
- * every {@code tools/call} with {@link ToolDecider}, forwards allowed calls to the connectors (MCP servers
+ * relay, like the egress proxy) and MCP's stdio transport on a second socket next to it ({@value #STDIO_SOCKET_NAME},
+ * one session per connection, reached through the relay's {@code --stdio} bridge). Both list only the run's allowed
+ * tools (with the connectors' schemas); every {@code tools/call} is decided with {@link ToolDecider}; the gateway forwards allowed calls to the connectors (MCP servers
  * outside the sandbox, holding their own credentials) and records every call.
  *
  * <p>Protocol work is the official MCP Java SDK's (client and server); Jetty carries its servlet transport
@@ -58,6 +62,10 @@ public final class ToolGateway implements AutoCloseable {
     /** Directory (inside the run directory) that holds the socket; the sandbox mounts this one. */
     public static final String SOCKET_DIR = "sock";
     public static final String SOCKET_NAME = "gateway.sock";
+    /** The stdio endpoint's socket, next to {@link #SOCKET_NAME}: newline-delimited JSON-RPC, one MCP session per connection. */
+    public static final String STDIO_SOCKET_NAME = "gateway-stdio.sock";
+    /** Stdio sessions served at once; a connection over the limit is closed at once. */
+    public static final int MAX_STDIO_SESSIONS = 16;
     private static final int UNIX_PATH_MAX = 107;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,6 +74,8 @@ public final class ToolGateway implements AutoCloseable {
     private final Map<String, McpTool> declared = new LinkedHashMap<>();
     private final Path runDirectory;
     private final Path socketPath;
+    private final Path stdioSocketPath;
+    private StdioEndpoint stdio;
     private final List<ConnectorClient> clients;
     private final List<String> served;
     private final McpJsonMapper json;
@@ -101,9 +111,12 @@ public final class ToolGateway implements AutoCloseable {
             // The sandbox user (any uid) must traverse it, not list it.
             Files.setPosixFilePermissions(socketDir, PosixFilePermissions.fromString("rwx--x--x"));
             this.socketPath = socketDir.resolve(SOCKET_NAME);
-            if (socketPath.toString().getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
-                throw new IOException("gateway socket path '" + socketPath + "' is longer than " + UNIX_PATH_MAX
-                        + " bytes; expected a shorter run directory parent than '" + config.runDirectoryParent() + "'");
+            this.stdioSocketPath = socketDir.resolve(STDIO_SOCKET_NAME);
+            for (Path p : List.of(socketPath, stdioSocketPath)) {
+                if (p.toString().getBytes(StandardCharsets.UTF_8).length > UNIX_PATH_MAX) {
+                    throw new IOException("gateway socket path '" + p + "' is longer than " + UNIX_PATH_MAX
+                            + " bytes; expected a shorter run directory parent than '" + config.runDirectoryParent() + "'");
+                }
             }
 
             Map<String, ConnectorClient> byId = new LinkedHashMap<>();
@@ -114,12 +127,16 @@ public final class ToolGateway implements AutoCloseable {
             }
 
             List<McpStatelessServerFeatures.SyncToolSpecification> specs = new ArrayList<>();
+            List<McpServerFeatures.SyncToolSpecification> stdioSpecs = new ArrayList<>();
             List<String> names = new ArrayList<>();
             for (McpTool t : config.tools()) {
                 ConnectorClient client = byId.get(t.connector());
                 client.tool(t.name()).ifPresent(tool -> {
+                    // The same tool and the same handler on both endpoints: only the SDK's server flavour differs.
                     specs.add(McpStatelessServerFeatures.SyncToolSpecification.builder().tool(tool)
                             .callHandler((context, request) -> handle(client, request)).build());
+                    stdioSpecs.add(McpServerFeatures.SyncToolSpecification.builder().tool(tool)
+                            .callHandler((exchange, request) -> handle(client, request)).build());
                     names.add(t.name());
                 });
             }
@@ -151,7 +168,8 @@ public final class ToolGateway implements AutoCloseable {
             ServletHolder servlet = new ServletHolder(transport);
             servlet.setAsyncSupported(true);
             context.addServlet(servlet, ENDPOINT);
-            FilterHolder filter = new FilterHolder(new CallInterceptor(Set.copyOf(served), config.maxRequestBytes(), this::unserved));
+            CallInterceptor interceptor = new CallInterceptor(Set.copyOf(served), config.maxRequestBytes(), this::unserved);
+            FilterHolder filter = new FilterHolder(interceptor);
             filter.setAsyncSupported(true);
             context.addFilter(filter, ENDPOINT, EnumSet.of(DispatcherType.REQUEST));
             server.setHandler(context);
@@ -160,6 +178,9 @@ public final class ToolGateway implements AutoCloseable {
             server.start();
             // Connecting needs write permission on the socket file; the sandbox user is not the host user.
             Files.setPosixFilePermissions(socketPath, PosixFilePermissions.fromString("rw-rw-rw-"));
+            List<McpServerFeatures.SyncToolSpecification> stdioTools = List.copyOf(stdioSpecs);
+            this.stdio = new StdioEndpoint(stdioSocketPath, "agentgate-gateway-" + config.runId(), config.maxRequestBytes(),
+                    MAX_STDIO_SESSIONS, interceptor, (in, out) -> stdioSession(in, out, stdioTools));
         } catch (Exception e) {
             shutdown();
             if (e instanceof IOException io) {
@@ -169,6 +190,19 @@ public final class ToolGateway implements AutoCloseable {
         }
         this.shutdownHook = new Thread(this::close, "agentgate-gateway-" + config.runId() + "-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** One MCP session over a stdio connection: the HTTP endpoint's settings, the SDK's stateful stdio transport. */
+    private McpSyncServer stdioSession(java.io.InputStream in, java.io.OutputStream out,
+                                       List<McpServerFeatures.SyncToolSpecification> tools) {
+        return McpServer.sync(new StdioServerTransportProvider(json, in, out, config.maxRequestBytes()))
+                .serverInfo("agent-gate-gateway", "1")
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                .validateToolInputs(false)
+                .immediateExecution(true)
+                .strictToolNameValidation(false)
+                .tools(tools)
+                .build();
     }
 
     /**
@@ -185,6 +219,14 @@ public final class ToolGateway implements AutoCloseable {
     /** The gateway's Unix socket on the host (HTTP; MCP at {@value #ENDPOINT}). */
     public Path socketPath() {
         return socketPath;
+    }
+
+    /**
+     * The gateway's stdio socket on the host, next to {@link #socketPath()}: MCP's stdio transport (newline-delimited
+     * JSON-RPC), one session per connection; the sandbox reaches it with {@code agentgate-egress-relay --stdio PATH}.
+     */
+    public Path stdioSocketPath() {
+        return stdioSocketPath;
     }
 
     /** The directory holding the socket ({@value #SOCKET_DIR} in the run directory): what a sandbox mounts. */
@@ -264,6 +306,9 @@ public final class ToolGateway implements AutoCloseable {
         }
         for (Pending p : List.copyOf(inFlight.values())) {
             finish(p, ToolVerdict.FAILED, ToolRules.CONNECTOR_FAILED, "the gateway closed during the call", 0);
+        }
+        if (stdio != null) {
+            stdio.close();
         }
         if (mcp != null) {
             try {

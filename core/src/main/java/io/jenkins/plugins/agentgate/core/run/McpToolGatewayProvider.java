@@ -30,9 +30,12 @@ import java.util.stream.Stream;
  *   <li>{@value #CONTAINER_SOCKET_DIR}: the gateway's socket directory, read-only;</li>
  *   <li>{@value McpClientConfig#CONTAINER_DIR}: the MCP client configuration, written on the host in this run's private
  *       directory (mode 0700; the mounted {@code mcp} directory inside it 0755, the file 0444), read-only;</li>
- *   <li>the relay on {@code 127.0.0.1:}{@value McpClientConfig#CONTAINER_PORT}, as a second pair of the egress relay or
- *       (network mode none) alone as {@value #CONTAINER_RELAY};</li>
- *   <li>{@code AGENTGATE_MCP_CONFIG} and {@code AGENTGATE_MCP_URL}; no proxy variable (the gateway is not a way out).</li>
+ *   <li>the relay binary at {@value #CONTAINER_RELAY}, read-only: the MCP client configuration's stdio server
+ *       ({@code --stdio} {@value #CONTAINER_STDIO_SOCKET});</li>
+ *   <li>the relay on {@code 127.0.0.1:}{@value McpClientConfig#CONTAINER_PORT} (HTTP), as a second pair of the egress relay
+ *       or (network mode none) alone as {@value #CONTAINER_RELAY};</li>
+ *   <li>{@code AGENTGATE_MCP_CONFIG} (stdio form), {@code AGENTGATE_MCP_HTTP_CONFIG} (HTTP form) and
+ *       {@code AGENTGATE_MCP_URL}; no proxy variable (the gateway is not a way out).</li>
  * </ul>
  *
  * <pre>
@@ -44,8 +47,13 @@ import java.util.stream.Stream;
 public final class McpToolGatewayProvider implements ToolGatewayProvider {
     /** Where the gateway's socket directory appears in the container. */
     public static final String CONTAINER_SOCKET_DIR = "/.agentgate/tools";
-    /** Where the relay appears when no egress relay runs. */
+    /**
+     * Where the channel's relay appears (always): the entrypoint when no egress relay runs, and the command the MCP client
+     * configuration names ({@code --stdio} bridge to {@link #CONTAINER_STDIO_SOCKET}).
+     */
     public static final String CONTAINER_RELAY = "/.agentgate/tools-relay";
+    /** The gateway's stdio socket as the container sees it. */
+    public static final String CONTAINER_STDIO_SOCKET = CONTAINER_SOCKET_DIR + "/" + ToolGateway.STDIO_SOCKET_NAME;
     /** Private directories of runs that died without closing, older than this, are removed before a new one is made. */
     static final Duration STALE = Duration.ofHours(1);
     static final String DIR_PREFIX = "agentgate-tools-";
@@ -85,7 +93,8 @@ public final class McpToolGatewayProvider implements ToolGatewayProvider {
         try {
             dir = Files.createTempDirectory(cfg.runDirectoryParent(), DIR_PREFIX,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Path mcp = McpClientConfig.write(dir.resolve("mcp"), McpClientConfig.CONTAINER_PORT);
+            Path mcp = McpClientConfig.write(dir.resolve("mcp"), McpClientConfig.CONTAINER_PORT, CONTAINER_RELAY,
+                    CONTAINER_STDIO_SOCKET);
             Path relayDir = Files.createDirectory(dir.resolve("relay"));
             // The sandbox user (any uid) must traverse it, not list it.
             Files.setPosixFilePermissions(relayDir, PosixFilePermissions.fromString("rwx--x--x"));

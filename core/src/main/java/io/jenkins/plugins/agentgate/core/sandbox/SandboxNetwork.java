@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * out, so {@link #isNone()} and {@link #isProxied()} speak of the egress side only, while {@link #containerMounts()},
  * {@link #containerEntrypoint()}, {@link #containerEnvironment()} and {@link #command} give what the container gets:
  * one relay process for both (the egress relay gains the channel's {@code --listen/--socket} pair), or the relay for
- * the channel alone.
+ * the channel alone. The channel's relay is mounted in both cases: the agent's MCP client starts it in its
+ * {@code --stdio} mode.
  *
  * @param dockerNetwork docker network name, or {@code "none"}
  * @param environment   variables the network needs in the sandbox (e.g. HTTP_PROXY); never secrets
@@ -171,9 +172,9 @@ public record SandboxNetwork(String dockerNetwork, Map<String, String> environme
         }
         List<Mount> all = new ArrayList<>(mounts);
         all.addAll(tools.mounts());
-        if (entrypoint == null) {
-            all.add(tools.relay());
-        }
+        // Always mounted, also beside the egress relay: the agent's MCP client starts it as its stdio server
+        // (agentgate-egress-relay --stdio), under the path the MCP client configuration names.
+        all.add(tools.relay());
         return List.copyOf(all);
     }
 

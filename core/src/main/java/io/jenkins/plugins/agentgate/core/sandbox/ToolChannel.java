@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * @param socket      the gateway's socket as the container sees it, inside one of the mounted directories
  * @param mounts      read-only mounts under {@link SandboxNetwork#MOUNT_ROOT}: the socket directory, the MCP client
  *                    configuration
- * @param relay       the relay binary, read-only under {@link SandboxNetwork#MOUNT_ROOT}; mounted and used as the
- *                    entrypoint only when no egress relay already is
+ * @param relay       the relay binary, read-only under {@link SandboxNetwork#MOUNT_ROOT}; always mounted (the agent's MCP
+ *                    client runs it as {@code --stdio} bridge), the entrypoint only when no egress relay already is
  * @param environment variables for the agent (e.g. {@code AGENTGATE_MCP_URL}); never secrets, never proxy variables
  */
 public record ToolChannel(int port, String socket, List<Mount> mounts, Mount relay, Map<String, String> environment) {

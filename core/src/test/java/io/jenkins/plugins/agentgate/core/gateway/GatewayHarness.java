@@ -8,6 +8,9 @@ import io.jenkins.plugins.agentgate.core.profile.ConnectorCredential;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,6 +103,26 @@ final class GatewayHarness implements AutoCloseable {
         }
     }
 
+    /**
+     * The stdio path: the SDK's stdio client starts the real relay binary in {@code --stdio} mode as its "server"
+     * process, the way an agent CLI starts what mcp.json names; the relay carries the lines to the gateway's stdio socket.
+     */
+    static GatewayHarness startStdio(GatewayConfig config, Path tmp) throws Exception {
+        ToolGateway g = ToolGateway.start(config);
+        try {
+            Path relayBin = installRelay(tmp);
+            StdioClientTransport t = new StdioClientTransport(ServerParameters.builder(relayBin.toString())
+                    .args("--stdio", g.stdioSocketPath().toString()).build(), McpJsonDefaults.getMapper());
+            McpSyncClient agent = McpClient.sync(t).requestTimeout(Duration.ofSeconds(30))
+                    .clientInfo(new McpSchema.Implementation("agentgate-test-agent", "1")).build();
+            agent.initialize();
+            return new GatewayHarness(g, null, 0, agent);
+        } catch (Exception | Error e) {
+            g.close();
+            throw e;
+        }
+    }
+
     static Path installRelay(Path dir) throws IOException {
         String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
         Path target = dir.resolve("agentgate-egress-relay");
@@ -144,7 +167,9 @@ final class GatewayHarness implements AutoCloseable {
             // the gateway may be gone already
         }
         gateway.close();
-        relay.destroy();
-        relay.waitFor(5, TimeUnit.SECONDS);
+        if (relay != null) {
+            relay.destroy();
+            relay.waitFor(5, TimeUnit.SECONDS);
+        }
     }
 }

@@ -82,7 +82,8 @@ class GovernedRunToolsTest {
         return ctx -> {
             log.add("tools.attach " + ctx.plan().effective().tools().mcp().get(0).name());
             Path sock = Files.createDirectories(tmp.resolve("gw/sock"));
-            Path mcp = McpClientConfig.write(tmp.resolve("gw/mcp"), McpClientConfig.CONTAINER_PORT);
+            Path mcp = McpClientConfig.write(tmp.resolve("gw/mcp"), McpClientConfig.CONTAINER_PORT,
+                    McpToolGatewayProvider.CONTAINER_RELAY, McpToolGatewayProvider.CONTAINER_STDIO_SOCKET);
             Path relay = Files.writeString(tmp.resolve("gw/relay"), "relay");
             ToolChannel ch = new ToolChannel(3129, "/.agentgate/tools/gateway.sock",
                     List.of(new Mount(sock, "/.agentgate/tools", true), new Mount(mcp, "/.agentgate/mcp", true)),

@@ -27,6 +27,9 @@ import io.jenkins.plugins.agentgate.core.sandbox.ToolChannel;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -38,6 +41,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -110,16 +114,20 @@ class McpToolGatewayProviderTest {
             assertThat(ch.mounts()).extracting(Mount::target).containsExactly("/.agentgate/tools", "/.agentgate/mcp");
             assertThat(ch.mounts()).allMatch(Mount::readOnly);
             assertThat(ch.relay().target()).isEqualTo("/.agentgate/tools-relay");
-            assertThat(ch.environment()).containsOnlyKeys("AGENTGATE_MCP_CONFIG", "AGENTGATE_MCP_URL")
+            assertThat(ch.environment()).containsOnlyKeys("AGENTGATE_MCP_CONFIG", "AGENTGATE_MCP_HTTP_CONFIG", "AGENTGATE_MCP_URL")
                     .containsEntry("AGENTGATE_MCP_URL", "http://127.0.0.1:3129/mcp");
             Path sockDir = ch.mounts().get(0).source();
             Path mcpDir = ch.mounts().get(1).source();
             assertThat(sockDir.resolve("gateway.sock")).exists();
+            assertThat(sockDir.resolve("gateway-stdio.sock")).exists();
             assertThat(Files.isExecutable(ch.relay().source())).isTrue();
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(mcpDir.getParent()))).isEqualTo("rwx------");
             JsonNode cfg = new ObjectMapper().readTree(mcpDir.resolve("mcp.json").toFile());
-            String url = cfg.at("/mcpServers/agentgate/url").asText();
-            assertThat(url).isEqualTo("http://127.0.0.1:3129/mcp");
+            assertThat(cfg.at("/mcpServers/agentgate/command").asText()).isEqualTo("/.agentgate/tools-relay");
+            assertThat(cfg.at("/mcpServers/agentgate/args").toString())
+                    .isEqualTo("[\"--stdio\",\"/.agentgate/tools/gateway-stdio.sock\"]");
+            JsonNode httpCfg = new ObjectMapper().readTree(mcpDir.resolve("mcp-http.json").toFile());
+            assertThat(httpCfg.at("/mcpServers/agentgate/url").asText()).isEqualTo("http://127.0.0.1:3129/mcp");
             // nothing the sandbox can read holds the connector's credential
             try (Stream<Path> files = Stream.concat(Files.walk(mcpDir), Files.walk(sockDir))) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -153,6 +161,23 @@ class McpToolGatewayProviderTest {
             } finally {
                 client.closeGracefully();
             }
+
+            // The stdio form, as an agent CLI runs it: mcp.json's command and args, the container paths mapped to the mounts.
+            List<String> argv = new ArrayList<>();
+            argv.add(ch.relay().source().toString());
+            cfg.at("/mcpServers/agentgate/args").forEach(x -> argv.add(x.asText().replace(McpToolGatewayProvider.CONTAINER_SOCKET_DIR,
+                    sockDir.toString())));
+            McpSyncClient stdio = McpClient.sync(new StdioClientTransport(ServerParameters.builder(argv.get(0))
+                    .args(argv.subList(1, argv.size())).build(), McpJsonDefaults.getMapper()))
+                    .requestTimeout(Duration.ofSeconds(30)).build();
+            try {
+                stdio.initialize();
+                assertThat(stdio.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("echo");
+                McpSchema.CallToolResult r = stdio.callTool(new McpSchema.CallToolRequest("echo", Map.of("text", "over stdio")));
+                assertThat(r.isError()).isNotEqualTo(Boolean.TRUE);
+            } finally {
+                stdio.closeGracefully();
+            }
         } finally {
             a.close();
             if (relay != null) {
@@ -163,9 +188,9 @@ class McpToolGatewayProviderTest {
         ToolReport report = a.report();
         assertThat(report.served()).containsExactly("echo");
         assertThat(report.records()).extracting(r -> r.tool() + " " + r.verdict())
-                .containsExactly("echo " + ToolVerdict.ALLOWED, "token_digest " + ToolVerdict.DENIED);
+                .containsExactly("echo " + ToolVerdict.ALLOWED, "token_digest " + ToolVerdict.DENIED, "echo " + ToolVerdict.ALLOWED);
         assertThat(report.unauthorized()).isEqualTo(1);
-        assertThat(report.describe()).isEqualTo("2 calls: 1 allowed, 1 denied (unauthorized), 0 failed");
+        assertThat(report.describe()).isEqualTo("3 calls: 2 allowed, 1 denied (unauthorized), 0 failed");
         try (Stream<Path> left = Files.list(tmp)) {
             assertThat(left.map(p -> p.getFileName().toString())).as("run directories left after close").isEmpty();
         }

@@ -216,8 +216,8 @@ class DockerArgsTest {
         String joined = String.join(" ", a);
         assertThat(a.stream().filter("--entrypoint"::equals)).hasSize(1);
         assertThat(a.get(a.indexOf("--entrypoint") + 1)).isEqualTo("/.agentgate/egress-relay");
-        // the egress relay is the one relay; the channel's own copy is not mounted
-        assertThat(joined).doesNotContain("/.agentgate/tools-relay");
+        // the egress relay is the one relay process; the channel's copy is mounted (the MCP client's --stdio bridge), not run
+        assertThat(joined).contains("target=/.agentgate/tools-relay,readonly").doesNotContain("--entrypoint /.agentgate/tools-relay");
         assertThat(joined).contains("target=/.agentgate/egress,readonly", "target=/.agentgate/tools,readonly",
                 "target=/.agentgate/mcp,readonly");
         assertThat(a.subList(a.indexOf(IMAGE_ID), a.size())).containsExactly(IMAGE_ID,
