@@ -203,6 +203,35 @@ class CredentialRunTest {
     }
 
     @Test
+    void aCanaryTheAgentWritesIntoAGitWorkspaceIsMaskedInTheArchivedPatches() throws Exception {
+        // A git workspace: the bundle then carries patch.diff and revert.diff with the agent's changes.
+        Files.writeString(ws.resolve("README.md"), "hello\n");
+        for (List<String> git : List.of(List.of("init", "-q"), List.of("add", "README.md"),
+                List.of("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "base"))) {
+            List<String> argv = new java.util.ArrayList<>(List.of("git", "-c", "safe.directory=*", "-C", ws.toString()));
+            argv.addAll(git);
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(said).isZero();
+        }
+        SandboxEscapeTest.own(ws);
+        String marker = "marker-" + HexFormat.of().formatHex(RANDOM.generateSeed(6));
+
+        int code = run(args(catalog("env", "10m"), "60s", leakScript(marker, "s=\"$CANARY_TOKEN\"\n")));
+
+        assertThat(code).as(err).isZero();
+        assertThat(Files.readString(ws.resolve("leak.txt"))).isEqualTo(canary); // the workspace keeps what was written
+        JsonNode j = CanonicalJson.mapper().readTree(out);
+        assertBundleRecordsTheLeaseAndNoValue(j); // no form of the canary in any bundle file, and verify accepts it
+        Path bundle = Path.of(j.get("evidence").asText());
+        assertThat(Files.readString(bundle.resolve("patch.diff"))).contains("+++ b/leak.txt").contains("+****");
+        JsonNode e = CanonicalJson.mapper().readTree(bundle.resolve("evidence.json").toFile());
+        assertThat(e.at("/workspace/kind").asText()).isEqualTo("git");
+        assertThat(e.at("/workspace/truncation/reasons").toString()).contains("credentials were found in the changes and masked");
+        assertThat(e.at("/rollback/complete").asBoolean()).isFalse();
+    }
+
+    @Test
     void fileModeCanaryIsA0400FileOfTheSandboxUserAndNeverLeavesTheSandbox() throws Exception {
         String marker = "marker-" + HexFormat.of().formatHex(RANDOM.generateSeed(6));
         ProcScan scan = ProcScan.start(marker, canary);

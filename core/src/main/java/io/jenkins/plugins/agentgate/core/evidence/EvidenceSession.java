@@ -1,5 +1,9 @@
 package io.jenkins.plugins.agentgate.core.evidence;
 
+import java.util.function.UnaryOperator;
+
+import java.io.OutputStream;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
@@ -107,12 +111,20 @@ public final class EvidenceSession implements AutoCloseable {
 
     /** Captures the post-run state (files touched, diff, patches). A failure is remembered and rethrown. */
     public CaptureResult captureAfter() throws IOException {
+        return captureAfter(UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #captureAfter()}, with the patches written through {@code patchMask}: the run's credential masker,
+     * so that a leased value the agent wrote into a file is never archived (the record says it was masked).
+     */
+    public CaptureResult captureAfter(UnaryOperator<OutputStream> patchMask) throws IOException {
         if (before == null) {
             throw new IllegalStateException("captureBefore was not called (or failed); nothing to compare against");
         }
         if (after == null) {
             try {
-                after = before.after();
+                after = before.after(patchMask);
             } catch (IOException | RuntimeException e) {
                 captureProblem = "post-run capture failed: " + e.getMessage();
                 throw e;

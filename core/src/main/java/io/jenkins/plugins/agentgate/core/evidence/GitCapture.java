@@ -2,6 +2,7 @@ package io.jenkins.plugins.agentgate.core.evidence;
 
 import io.jenkins.plugins.agentgate.core.json.Digests;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Git-aware capture. The pre-run working tree is written as a git tree into a private object directory
@@ -133,8 +135,8 @@ final class GitCapture {
             }
 
             @Override
-            public CaptureResult after() throws IOException {
-                return GitCapture.this.after(preIndex, tree, listing, dirStats, outputDir, limits);
+            public CaptureResult after(UnaryOperator<OutputStream> patchMask) throws IOException {
+                return GitCapture.this.after(preIndex, tree, listing, dirStats, outputDir, limits, patchMask);
             }
         };
     }
@@ -172,7 +174,7 @@ final class GitCapture {
     }
 
     private CaptureResult after(Path preIndex, String preTree, TreeListing listing, DirStats dirStats, Path outputDir,
-                                CaptureLimits limits) throws IOException {
+                                CaptureLimits limits, UnaryOperator<OutputStream> patchMask) throws IOException {
         GitCli g = priv.with(Map.of("GIT_INDEX_FILE", preIndex.toString()));
         Path patchFile = outputDir.resolve(EvidenceBundle.PATCH);
         Path revertFile = outputDir.resolve(EvidenceBundle.REVERT_PATCH);
@@ -243,9 +245,11 @@ final class GitCapture {
                 // process gives both directions; the first also brings raw records and numstat.
                 GitCli.PatchPair pair;
                 if (fromChanges != null) {
-                    pair = priv.finishPatchPair(patches, preTree, postTree, patchFile, revertFile, limits.maxPatchBytes());
+                    pair = priv.finishPatchPair(patches, preTree, postTree, patchFile, revertFile, limits.maxPatchBytes(),
+                            patchMask);
                 } else {
-                    pair = g.runPatchPair(preTree, postTree, patchFile, revertFile, limits.maxPatchBytes(), PATCH_OPTIONS);
+                    pair = g.runPatchPair(preTree, postTree, patchFile, revertFile, limits.maxPatchBytes(), patchMask,
+                            PATCH_OPTIONS);
                 }
                 patchOut = pair.first();
                 revertOut = pair.second();
@@ -323,14 +327,21 @@ final class GitCapture {
         if (revert != null) {
             files.add(revert);
         }
+        boolean revertMasked = revert != null && revertOut.masked();
+        if (patch != null && patchOut.masked() || revertMasked) {
+            reasons.add("values of the run's credentials were found in the changes and masked in " + EvidenceBundle.PATCH
+                    + " and " + EvidenceBundle.REVERT_PATCH + "; where masked, the patches no longer apply byte for byte");
+        }
         Truncation truncation = new Truncation(!reasons.isEmpty(), changes.size(), listed.size(), hashed, reasons);
         DiffSummary summary = new DiffSummary(changes.size(), added, modified, deleted, typeChanged, linesAdded,
                 linesRemoved, binary, symlinks);
         WorkspaceEvidence w = new WorkspaceEvidence("git", null, baseCommit, headAfter, preTree, postTree, listed,
                 summary, truncation, patch);
-        boolean rollbackComplete = changes.isEmpty() || revert != null;
+        boolean rollbackComplete = changes.isEmpty() || revert != null && !revertMasked;
         Rollback rollback = new Rollback("git-revert-patch", baseCommit, preTree, revert, null, rollbackComplete,
-                rollbackComplete ? null : "the revert patch exceeded maxPatchBytes=" + limits.maxPatchBytes()
+                rollbackComplete ? null : revertMasked
+                        ? "the revert patch has credential values masked and does not apply where they were; the base commit is the rollback reference"
+                        : "the revert patch exceeded maxPatchBytes=" + limits.maxPatchBytes()
                         + "; only the base commit is recorded");
         return new CaptureResult(w, rollback, files);
     }

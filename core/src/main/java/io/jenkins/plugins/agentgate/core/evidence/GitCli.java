@@ -87,7 +87,11 @@ final class GitCli {
     }
 
     /** What {@link #runToFile} wrote: bytes (-1 when over the cap, file deleted), its SHA-256, and the split-off header. */
-    record FileOut(long bytes, String sha256, byte[] header) {}
+    record FileOut(long bytes, String sha256, byte[] header, boolean masked) {
+        FileOut(long bytes, String sha256, byte[] header) {
+            this(bytes, sha256, header, false);
+        }
+    }
 
     /**
      * Runs git with stdout going to {@code target} (at most {@code cap} bytes), hashing it as it streams.
@@ -127,8 +131,9 @@ final class GitCli {
      * {@code first} and the B-to-A patch to {@code second}, each capped at {@code cap} bytes and hashed
      * while it streams. The first raw/numstat part is returned as the first's header.
      */
-    PatchPair runPatchPair(String a, String b, Path first, Path second, long cap, String... args) throws IOException {
-        return finishPatchPair(startPatchPair(args), a, b, first, second, cap);
+    PatchPair runPatchPair(String a, String b, Path first, Path second, long cap,
+                           java.util.function.UnaryOperator<OutputStream> mask, String... args) throws IOException {
+        return finishPatchPair(startPatchPair(args), a, b, first, second, cap, mask);
     }
 
     /**
@@ -144,10 +149,11 @@ final class GitCli {
     }
 
     /** {@link #runPatchPair} on a process from {@link #startPatchPair}; the process is ended in any case. */
-    PatchPair finishPatchPair(Running started, String a, String b, Path first, Path second, long cap) throws IOException {
+    PatchPair finishPatchPair(Running started, String a, String b, Path first, Path second, long cap,
+                              java.util.function.UnaryOperator<OutputStream> mask) throws IOException {
         byte[] input = (a + " " + b + "\n" + b + " " + a + "\n").getBytes(StandardCharsets.US_ASCII);
         List<String> argv = started.args;
-        try (PatchSink one = new PatchSink(first, cap); PatchSink two = new PatchSink(second, cap)) {
+        try (PatchSink one = new PatchSink(first, cap, mask); PatchSink two = new PatchSink(second, cap, mask)) {
             ByteArrayOutputStream header = new ByteArrayOutputStream();
             PatchPairSplitter split = new PatchPairSplitter(a + " " + b + "\n", b + " " + a + "\n", header,
                     one.stream(), two.stream());
@@ -164,23 +170,28 @@ final class GitCli {
         }
     }
 
-    /** A capped, hashed temporary file that is renamed onto its target when complete. */
+    /**
+     * A capped, hashed temporary file that is renamed onto its target when complete. What git writes passes the
+     * mask first (the run's credential masker, or identity); the cap, the hash and the file see the masked bytes.
+     */
     private static final class PatchSink implements java.io.Closeable {
         private final Path target;
         private final Path tmp;
         private final java.security.MessageDigest md = io.jenkins.plugins.agentgate.core.json.Digests.sha256();
         private final OutputStream file;
         private final CappedOutputStream capped;
+        private final CountingOutputStream raw;
 
-        PatchSink(Path target, long cap) throws IOException {
+        PatchSink(Path target, long cap, java.util.function.UnaryOperator<OutputStream> mask) throws IOException {
             this.target = target;
             this.tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
             this.file = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
             this.capped = new CappedOutputStream(new java.security.DigestOutputStream(file, md), cap);
+            this.raw = new CountingOutputStream(mask.apply(capped)); // closing the mask closes capped: a no-op
         }
 
         OutputStream stream() {
-            return capped;
+            return raw;
         }
 
         boolean overflowed() {
@@ -188,12 +199,14 @@ final class GitCli {
         }
 
         FileOut finish(byte[] header) throws IOException {
+            raw.close(); // the mask hands over what it held back (a possible start of a value)
             file.close();
             if (capped.overflowed) {
                 return new FileOut(-1, null, header);
             }
             AtomicFiles.rename(tmp, target); // durable with the whole bundle, before its commit
-            return new FileOut(capped.count, java.util.HexFormat.of().formatHex(md.digest()), header);
+            // A mask ("****") is shorter than any value it replaces, so fewer bytes came out than went in.
+            return new FileOut(capped.count, java.util.HexFormat.of().formatHex(md.digest()), header, capped.count != raw.count);
         }
 
         @Override
@@ -480,6 +493,32 @@ final class GitCli {
     }
 
     /** Counts bytes and stops writing once a cap is passed, so an enormous diff cannot fill the disk. */
+    /** Counts what passes to {@code delegate}, and closes it on close. */
+    static final class CountingOutputStream extends OutputStream {
+        private final OutputStream delegate;
+        long count;
+
+        CountingOutputStream(OutputStream delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            delegate.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.close();
+        }
+    }
+
     static final class CappedOutputStream extends OutputStream {
         private final OutputStream delegate;
         private final long cap;

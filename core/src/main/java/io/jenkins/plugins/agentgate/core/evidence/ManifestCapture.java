@@ -108,7 +108,8 @@ final class ManifestCapture {
             }
 
             @Override
-            public CaptureResult after() throws IOException {
+            public CaptureResult after(java.util.function.UnaryOperator<java.io.OutputStream> patchMask) throws IOException {
+                // No patch here: the snapshot archive holds the pre-run files, written before the agent ran.
                 return ManifestCapture.after(ws, manifest, snapshot, complete, reasons, limits);
             }
         };

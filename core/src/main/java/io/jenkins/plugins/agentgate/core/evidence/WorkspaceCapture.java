@@ -1,5 +1,8 @@
 package io.jenkins.plugins.agentgate.core.evidence;
 
+import java.io.OutputStream;
+import java.util.function.UnaryOperator;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,7 +26,15 @@ public final class WorkspaceCapture {
         String kind();
 
         /** Captures the post-run state and writes the patch files into the output directory. */
-        CaptureResult after() throws IOException;
+        default CaptureResult after() throws IOException {
+            return after(UnaryOperator.identity());
+        }
+
+        /**
+         * As {@link #after()}, with every patch written through {@code patchMask} (e.g. the run's credential masker:
+         * the agent may have written a value it was given into a file, and the patches are archived).
+         */
+        CaptureResult after(UnaryOperator<OutputStream> patchMask) throws IOException;
     }
 
     /**

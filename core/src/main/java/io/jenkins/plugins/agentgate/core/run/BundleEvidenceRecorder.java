@@ -141,7 +141,7 @@ public final class BundleEvidenceRecorder implements EvidenceRecorder {
             if (captured) {
                 long t = System.nanoTime();
                 try {
-                    s.captureAfter();
+                    s.captureAfter(o.credentials().streamMasker());
                 } catch (IOException | RuntimeException e) {
                     // recorded by finish() as the reason the workspace was not captured
                 }

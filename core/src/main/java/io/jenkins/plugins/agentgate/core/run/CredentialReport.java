@@ -2,6 +2,7 @@ package io.jenkins.plugins.agentgate.core.run;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.jenkins.plugins.agentgate.core.credentials.LeaseRecord;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
@@ -14,8 +15,12 @@ import java.util.function.UnaryOperator;
  * @param leases   one record per lease, in the order issued, with status and revocation
  * @param problems masked problems met while injecting or revoking (e.g. a file that could not be removed)
  * @param masker   masks leased values and their encodings in a string
+ * @param streamMasker wraps a byte stream so that leased values (and their encodings) are masked in what passes
+ *                 through it (the evidence's patches: an agent may write a value it was given into a file);
+ *                 closing the wrapper flushes what it held back and closes the stream it wraps
  */
-public record CredentialReport(List<LeaseRecord> leases, List<String> problems, @JsonIgnore UnaryOperator<String> masker) {
+public record CredentialReport(List<LeaseRecord> leases, List<String> problems, @JsonIgnore UnaryOperator<String> masker,
+                               @JsonIgnore UnaryOperator<OutputStream> streamMasker) {
     /** No credentials in this run. */
     public static final CredentialReport NONE = new CredentialReport(List.of(), List.of(), UnaryOperator.identity());
 
@@ -23,6 +28,12 @@ public record CredentialReport(List<LeaseRecord> leases, List<String> problems, 
         leases = List.copyOf(leases);
         problems = List.copyOf(problems);
         masker = masker == null ? UnaryOperator.identity() : masker;
+        streamMasker = streamMasker == null ? UnaryOperator.identity() : streamMasker;
+    }
+
+    /** Without a stream masker (nothing leased, or nothing that could appear in a byte stream). */
+    public CredentialReport(List<LeaseRecord> leases, List<String> problems, UnaryOperator<String> masker) {
+        this(leases, problems, masker, null);
     }
 
     /** Masks every leased value (and its encodings) in {@code text}; null stays null. */

@@ -155,7 +155,7 @@ public final class LeaseCredentialBinder implements CredentialBinder {
         @Override
         public CredentialReport report() {
             CredentialReport r = report;
-            return r != null ? r : new CredentialReport(broker.records(), List.of(), this::mask);
+            return r != null ? r : new CredentialReport(broker.records(), List.of(), this::mask, out -> broker.masker().wrap(out));
         }
 
         @Override
@@ -185,7 +185,7 @@ public final class LeaseCredentialBinder implements CredentialBinder {
             if (injectionError != null) {
                 problems.add(mask(injectionError));
             }
-            report = new CredentialReport(broker.records(), problems, this::mask);
+            report = new CredentialReport(broker.records(), problems, this::mask, out -> broker.masker().wrap(out));
             if (!problems.isEmpty()) {
                 throw new CredentialException(null, String.join("; ", problems));
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jenkins.plugins.agentgate.core.credentials.SecretMasker;
 import io.jenkins.plugins.agentgate.core.execution.ExecutionClass;
 import io.jenkins.plugins.agentgate.core.json.CanonicalJson;
 import io.jenkins.plugins.agentgate.core.json.Digests;
@@ -158,6 +159,55 @@ class EvidenceSessionTest {
         assertThat(st.get("subject").findValuesAsText("name")).containsExactly(
                 "artifacts/1-report-run-succeeded-privileged.md", "evidence.json", "patch.diff", "revert.diff");
         assertThat(st.get("predicate")).isEqualTo(j);
+    }
+
+    /** A leased value the agent wrote into the workspace: into a new file, and in place of a tracked line. */
+    private EvidenceBundle secretWritten(String runId, String secret, java.util.function.UnaryOperator<java.io.OutputStream> mask)
+            throws Exception {
+        SandboxProfile p = Fixtures.profile(ExecutionClass.DELIVERY);
+        try (EvidenceSession ev = EvidenceSession.start(evidence, runId, ws)) {
+            ev.captureBefore(CaptureLimits.defaults());
+            Files.writeString(ws.resolve("deploy.env"), "TOKEN=" + secret + "\n");
+            Files.writeString(ws.resolve("README.md"), "token: " + secret + "\n");
+            ev.captureAfter(mask);
+            return ev.finish(Fixtures.ranFacts(runId, ExecutionClass.DELIVERY, p, Outcome.SUCCEEDED, 0).build(), signer);
+        }
+    }
+
+    @Test
+    void aCredentialValueTheAgentWroteIntoTheWorkspaceIsMaskedInBothPatches() throws Exception {
+        String secret = "ghp_S3cretTokenValue1234567890";
+        SecretMasker masker = new SecretMasker();
+        masker.add(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        EvidenceBundle b = secretWritten("mask-1", secret, masker::wrap);
+
+        String patch = Files.readString(b.dir().resolve(EvidenceBundle.PATCH));
+        String revert = Files.readString(b.dir().resolve(EvidenceBundle.REVERT_PATCH));
+        assertThat(patch).doesNotContain(secret).contains("+TOKEN=" + SecretMasker.MASK).contains("+token: " + SecretMasker.MASK);
+        assertThat(revert).doesNotContain(secret).contains("-TOKEN=" + SecretMasker.MASK);
+        assertThat(b.record().workspace().truncation().reasons())
+                .anyMatch(r -> r.contains("credentials were found in the changes and masked"));
+        assertThat(b.record().rollback().complete()).isFalse();
+        assertThat(b.record().rollback().note()).contains("masked");
+        // The signed digests are those of the masked files: the bundle verifies as it is archived.
+        assertThat(BundleVerifier.verify(b.dir(), signer.publicKey(), null).valid()).isTrue();
+        try (Stream<Path> all = Files.walk(b.dir())) {
+            for (Path f : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
+                assertThat(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1)).as(f.toString()).doesNotContain(secret);
+            }
+        }
+    }
+
+    @Test
+    void withoutAMaskThePatchesCarryTheChangesAsWritten() throws Exception {
+        // The control for the test above: the same changes reach the patches when nothing is leased.
+        String secret = "ghp_S3cretTokenValue1234567890";
+        EvidenceBundle b = secretWritten("mask-0", secret, java.util.function.UnaryOperator.identity());
+
+        assertThat(Files.readString(b.dir().resolve(EvidenceBundle.PATCH))).contains("+TOKEN=" + secret);
+        assertThat(b.record().workspace().truncation().reasons()).noneMatch(r -> r.contains("masked"));
+        assertThat(b.record().rollback().complete()).isTrue();
     }
 
     @Test
