@@ -86,41 +86,11 @@ final class GitCli {
         return new Result(code, out.toString(StandardCharsets.UTF_8));
     }
 
-    /** What {@link #runToFile} wrote: bytes (-1 when over the cap, file deleted), its SHA-256, and the split-off header. */
-    record FileOut(long bytes, String sha256, byte[] header, boolean masked) {
-        FileOut(long bytes, String sha256, byte[] header) {
-            this(bytes, sha256, header, false);
-        }
-    }
-
     /**
-     * Runs git with stdout going to {@code target} (at most {@code cap} bytes), hashing it as it streams.
-     * With {@code splitHeader}, everything up to the first empty NUL-terminated record (the {@code -z}
-     * raw/numstat part that precedes a patch) is returned as the header instead of written.
+     * A written patch: bytes (-1 when over the cap, file deleted), its SHA-256, the split-off raw/numstat header, and
+     * whether the mask replaced anything in it.
      */
-    FileOut runToFile(Path target, long cap, boolean splitHeader, String... args) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-        try {
-            CappedOutputStream capped;
-            java.security.MessageDigest md = io.jenkins.plugins.agentgate.core.json.Digests.sha256();
-            ByteArrayOutputStream header = new ByteArrayOutputStream();
-            try (OutputStream fileOut = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                capped = new CappedOutputStream(new java.security.DigestOutputStream(fileOut, md), cap);
-                OutputStream sink = splitHeader ? new HeaderSplitter(header, capped) : capped;
-                int code = exec(List.of(args), sink, true);
-                if (code != 0 && !capped.overflowed) {
-                    throw new CaptureException("git " + String.join(" ", args) + " failed (exit " + code + ")");
-                }
-            }
-            if (capped.overflowed) {
-                return new FileOut(-1, null, header.toByteArray());
-            }
-            AtomicFiles.rename(tmp, target); // durable with the whole bundle, before its commit
-            return new FileOut(capped.count, java.util.HexFormat.of().formatHex(md.digest()), header.toByteArray());
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
+    record FileOut(long bytes, String sha256, byte[] header, boolean masked) {}
 
     /** The two patches of {@link #runPatchPair}: each written file (or -1 bytes when over the cap) and the first's header. */
     record PatchPair(FileOut first, FileOut second) {}
@@ -156,7 +126,7 @@ final class GitCli {
         try (PatchSink one = new PatchSink(first, cap, mask); PatchSink two = new PatchSink(second, cap, mask)) {
             ByteArrayOutputStream header = new ByteArrayOutputStream();
             PatchPairSplitter split = new PatchPairSplitter(a + " " + b + "\n", b + " " + a + "\n", header,
-                    one.stream(), two.stream());
+                    one.stream(), two.stream(), two::overflowed);
             int code = collect(argv, started.process, started.errFile, split, true, input);
             if (code != 0 && !two.overflowed()) {
                 throw new CaptureException("git " + String.join(" ", argv) + " failed (exit " + code + ")");
@@ -202,7 +172,7 @@ final class GitCli {
             raw.close(); // the mask hands over what it held back (a possible start of a value)
             file.close();
             if (capped.overflowed) {
-                return new FileOut(-1, null, header);
+                return new FileOut(-1, null, header, false);
             }
             AtomicFiles.rename(tmp, target); // durable with the whole bundle, before its commit
             // A mask ("****") is shorter than any value it replaces, so fewer bytes came out than went in.
@@ -232,17 +202,21 @@ final class GitCli {
         private final OutputStream header;
         private final OutputStream first;
         private final OutputStream second;
+        private final java.util.function.BooleanSupplier secondFull;
         private int state; // 0 first header line, 1 first raw, 2 first patch, 3 second raw, 4 second patch
         private int matched;
         private boolean atLineStart = true;
         private boolean lastWasNul;
 
-        PatchPairSplitter(String firstLine, String secondLine, OutputStream header, OutputStream first, OutputStream second) {
+        /** {@code secondFull}: whether the second patch is over its cap (then git is stopped: nothing more is kept). */
+        PatchPairSplitter(String firstLine, String secondLine, OutputStream header, OutputStream first, OutputStream second,
+                          java.util.function.BooleanSupplier secondFull) {
             this.firstLine = firstLine.getBytes(StandardCharsets.US_ASCII);
             this.marker = secondLine.getBytes(StandardCharsets.US_ASCII);
             this.header = header;
             this.first = first;
             this.second = second;
+            this.secondFull = secondFull;
         }
 
         boolean complete() {
@@ -250,7 +224,7 @@ final class GitCli {
         }
 
         boolean saturated() {
-            return second instanceof CappedOutputStream c && c.overflowed;
+            return secondFull.getAsBoolean();
         }
 
         @Override
@@ -325,44 +299,6 @@ final class GitCli {
             }
             first.write(b, run, i - run);
             return i;
-        }
-    }
-
-    /** Sends bytes to {@code header} until two consecutive NULs, then to {@code rest}. */
-    static final class HeaderSplitter extends OutputStream {
-        private final OutputStream header;
-        private final OutputStream rest;
-        private boolean inHeader = true;
-        private boolean lastWasNul;
-
-        HeaderSplitter(OutputStream header, OutputStream rest) {
-            this.header = header;
-            this.rest = rest;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            int i = off;
-            int end = off + len;
-            if (inHeader) {
-                while (i < end) {
-                    byte c = b[i++];
-                    if (c == 0 && lastWasNul) {
-                        inHeader = false;
-                        break;
-                    }
-                    lastWasNul = c == 0;
-                    header.write(c);
-                }
-            }
-            if (i < end) {
-                rest.write(b, i, end - i);
-            }
         }
     }
 
@@ -483,16 +419,12 @@ final class GitCli {
     }
 
     private static boolean overflowed(OutputStream out) {
-        if (out instanceof HeaderSplitter h) {
-            out = h.rest;
-        }
         if (out instanceof PatchPairSplitter s) {
             return s.saturated();
         }
         return out instanceof CappedOutputStream c && c.overflowed;
     }
 
-    /** Counts bytes and stops writing once a cap is passed, so an enormous diff cannot fill the disk. */
     /** Counts what passes to {@code delegate}, and closes it on close. */
     static final class CountingOutputStream extends OutputStream {
         private final OutputStream delegate;
@@ -519,6 +451,7 @@ final class GitCli {
         }
     }
 
+    /** Counts bytes and stops writing once a cap is passed, so an enormous diff cannot fill the disk. */
     static final class CappedOutputStream extends OutputStream {
         private final OutputStream delegate;
         private final long cap;

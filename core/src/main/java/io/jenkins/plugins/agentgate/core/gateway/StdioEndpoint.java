@@ -215,6 +215,9 @@ final class StdioEndpoint implements AutoCloseable {
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
                 reader = Thread.currentThread();
+                if (len == 0) {
+                    return 0; // a blocking channel reads 0 bytes only when asked for 0: the loop below would spin
+                }
                 int n;
                 try {
                     do {

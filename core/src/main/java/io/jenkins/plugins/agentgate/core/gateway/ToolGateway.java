@@ -50,8 +50,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@value #ENDPOINT} on a Unix socket in a fresh 0700 run directory (the sandbox reaches it through the
  * relay, like the egress proxy) and MCP's stdio transport on a second socket next to it ({@value #STDIO_SOCKET_NAME},
  * one session per connection, reached through the relay's {@code --stdio} bridge). Both list only the run's allowed
- * tools (with the connectors' schemas); every {@code tools/call} is decided with {@link ToolDecider}; the gateway forwards allowed calls to the connectors (MCP servers
- * outside the sandbox, holding their own credentials) and records every call.
+ * tools (with the connectors' schemas); every {@code tools/call} is decided with {@link ToolDecider}; the gateway
+ * forwards allowed calls to the connectors (MCP servers outside the sandbox, holding their own credentials) and
+ * records every call.
  *
  * <p>Protocol work is the official MCP Java SDK's (client and server); Jetty carries its servlet transport
  * on a Unix-domain connector.

@@ -29,7 +29,7 @@ class CapturePartsTest {
         ByteArrayOutputStream header = new ByteArrayOutputStream();
         ByteArrayOutputStream first = new ByteArrayOutputStream();
         ByteArrayOutputStream second = new ByteArrayOutputStream();
-        GitCli.PatchPairSplitter s = new GitCli.PatchPairSplitter(A + " " + B + "\n", B + " " + A + "\n", header, first, second);
+        GitCli.PatchPairSplitter s = new GitCli.PatchPairSplitter(A + " " + B + "\n", B + " " + A + "\n", header, first, second, () -> false);
         int off = 0;
         for (int i = 0; off < stream.length; i++) {
             int n = Math.min(chunks[i % chunks.length], stream.length - off);
@@ -61,7 +61,7 @@ class CapturePartsTest {
     @Test
     void anUnexpectedFirstLineIsAnError() {
         GitCli.PatchPairSplitter s = new GitCli.PatchPairSplitter(A + " " + B + "\n", B + " " + A + "\n",
-                new ByteArrayOutputStream(), new ByteArrayOutputStream(), new ByteArrayOutputStream());
+                new ByteArrayOutputStream(), new ByteArrayOutputStream(), new ByteArrayOutputStream(), () -> false);
         assertThatThrownBy(() -> s.write(("fatal: bad object\n").getBytes(StandardCharsets.US_ASCII)))
                 .isInstanceOf(CaptureException.class);
         assertThat(s.complete()).isFalse();
